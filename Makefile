@@ -1,0 +1,55 @@
+# SiJaga — two commands: `make demo` and `make test`.
+# Django 6.1 needs Python >= 3.12: we take the newest 3.12+ interpreter on the machine (PATH, then pyenv).
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+GEO_DIR ?= ../shared/geo
+
+.PHONY: demo test venv lint format messages bench clean serve demo-data
+
+define find_python
+for c in $${PYTHON:-} python3.14 python3.13 python3.12 python3 \
+         $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+  [ -n "$$c" ] || continue; \
+  if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+    command -v "$$c"; exit 0; fi; \
+done; echo "SiJaga needs Python >= 3.12 (Django 6.1); none found" >&2; exit 1
+endef
+
+$(VENV)/.installed: pyproject.toml
+	@if [ ! -x $(PY) ]; then py=$$($(find_python)) || exit 1; echo "Python: $$py"; "$$py" -m venv $(VENV); fi
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+demo: venv
+	$(VENV)/bin/sijaga migrate --no-input
+	$(VENV)/bin/sijaga load_regions
+	@if [ -d "$(GEO_DIR)" ]; then $(VENV)/bin/sijaga load_boundaries "$(GEO_DIR)"; \
+	  else echo "No boundaries at $(GEO_DIR): maps stay empty until 'sijaga load_boundaries DIR'"; fi
+	$(VENV)/bin/sijaga demo_data
+	@echo "SiJaga is served at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	$(VENV)/bin/sijaga runserver $(HOST):$(PORT)
+
+test: venv
+	$(VENV)/bin/ruff check src bench
+	$(VENV)/bin/ruff format --check src bench
+	$(VENV)/bin/sijaga makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check --fix src bench
+	$(VENV)/bin/ruff format src bench
+
+messages: venv
+	cd src/sijaga && ../../$(VENV)/bin/sijaga makemessages -l en --no-obsolete && ../../$(VENV)/bin/sijaga compilemessages
+
+bench: venv
+	$(PY) bench/nik.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from sijaga.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sehat/", views.health, name="health"),
+]
