@@ -1,8 +1,17 @@
-"""The one NinjaAPI instance: every app contributes a router; OpenAPI docs at /api/docs."""
+"""The one NinjaAPI instance: every app contributes a router; OpenAPI docs at /api/docs.
 
+Domain exceptions map to HTTP here, once: out-of-scope and missing look the same (404), rule violations are 422
+with per-field messages, and forbidden actions are 403.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import NinjaAPI
 
+from sijaga.enrollment.api import payers_router, public_router
+from sijaga.enrollment.api import router as memberships_router
 from sijaga.regions.api import router as regions_router
+from sijaga.registry.api import router as workers_router
+from sijaga.registry.services import DuplicateNik
 
 api = NinjaAPI(
     title="SiJaga API",
@@ -11,3 +20,31 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/regions/", regions_router)
+api.add_router("/workers/", workers_router)
+api.add_router("/payers/", payers_router)
+api.add_router("/memberships/", memberships_router)
+api.add_router("/verify/", public_router)
+
+
+@api.exception_handler(DuplicateNik)
+def duplicate_nik(request, exc: DuplicateNik):
+    from sijaga.registry.services import visible_workers
+
+    existing = exc.existing
+    visible = existing is not None and visible_workers(request.user).filter(pk=existing.pk).exists()
+    return api.create_response(
+        request,
+        {"detail": exc.message_dict, "existing_worker_id": existing.pk if visible else None},
+        status=409,
+    )
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc: PermissionDenied):
+    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)

@@ -31,8 +31,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "sijaga.core",
     "sijaga.regions",
+    "sijaga.accounts",
     "sijaga.registry",
+    "sijaga.enrollment",
 ]
+AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sijaga.api import api
+from sijaga.enrollment import views as enrollment_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -9,5 +10,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("akun/", include("django.contrib.auth.urls")),
     path("wilayah/", include("sijaga.regions.urls")),
+    path("pekerja/", include("sijaga.registry.urls")),
+    path("kepesertaan/", include("sijaga.enrollment.urls")),
+    path("v/<str:token>/", enrollment_views.verify, name="verify"),
     path("", include("sijaga.core.urls")),
 ]

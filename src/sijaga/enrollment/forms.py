@@ -1,0 +1,76 @@
+"""Forms for enrolment. Validation rules come from the services; forms only shape the input."""
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sijaga.enrollment.models import EndReason, Segment, Status
+from sijaga.enrollment.rules import PROGRAMME_NAMES, PROGRAMMES
+from sijaga.registry.models import Category, Gender
+
+
+class RupiahField(forms.CharField):
+    """Accepts `1500000`, `1.500.000`, `Rp1.500.000` or `Rp 1.500.000,00`; returns integer Rupiah."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        text = str(value).replace("Rp", "").replace("rp", "").replace(" ", "").replace("\u00a0", "")
+        if "," in text:
+            whole, _sep, cents = text.partition(",")
+            if cents.strip("0"):
+                raise forms.ValidationError(_("Rupiah tidak memakai sen; isi bilangan bulat."))
+            text = whole
+        text = text.replace(".", "")
+        if not text.isdigit():
+            raise forms.ValidationError(_("Isi jumlah Rupiah dengan angka, mis. 2.500.000."))
+        return int(text)
+
+
+class MembershipFieldsMixin(forms.Form):
+    payer = forms.TypedChoiceField(label=_("Pembayar iuran"), coerce=int)
+    segment = forms.ChoiceField(label=_("Segmen"), choices=Segment.choices, initial=Segment.PU)
+    programmes = forms.MultipleChoiceField(
+        label=_("Program"),
+        choices=[(p, PROGRAMME_NAMES[p]) for p in PROGRAMMES],
+        initial=["jkk", "jkm"],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    wage = RupiahField(label=_("Upah/penghasilan per bulan (Rp)"), max_length=30)
+    start_date = forms.DateField(label=_("Mulai kepesertaan"), widget=forms.DateInput(attrs={"type": "date"}))
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, payers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].choices = [("", "—")] + [(p.pk, f"{p.name} ({p.get_funding_source_display()})") for p in payers]
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4().hex)
+
+
+class EnrolForm(MembershipFieldsMixin):
+    nik = forms.CharField(label=_("NIK"), max_length=32)
+    full_name = forms.CharField(label=_("Nama lengkap"), max_length=150)
+    birth_date = forms.DateField(label=_("Tanggal lahir"), widget=forms.DateInput(attrs={"type": "date"}))
+    gender = forms.ChoiceField(label=_("Jenis kelamin"), choices=[("", "—"), *Gender.choices])
+    domicile = forms.CharField(label=_("Domisili (desa/kelurahan)"), max_length=13)
+    phone = forms.CharField(label=_("Nomor HP"), max_length=20, required=False)
+    category = forms.ChoiceField(label=_("Kategori sasaran"), choices=[("", "—"), *Category.choices])
+    occupation = forms.CharField(label=_("Pekerjaan"), max_length=100, required=False)
+
+    field_order = ["nik", "full_name", "birth_date", "gender", "domicile", "phone", "category", "occupation"]
+
+    def clean_nik(self):
+        return self.cleaned_data["nik"].strip()
+
+
+class AddMembershipForm(MembershipFieldsMixin):
+    pass
+
+
+class StatusForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("Status baru"), choices=Status.choices)
+    reason = forms.CharField(label=_("Alasan"), max_length=300)
+    end_reason = forms.ChoiceField(label=_("Alasan berakhir"), choices=[("", "—"), *EndReason.choices], required=False)
+    end_date = forms.DateField(label=_("Tanggal berakhir"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

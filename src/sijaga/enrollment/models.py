@@ -1,0 +1,214 @@
+"""Payers (who pays the contributions) and memberships (kepesertaan) with their append-only status history."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from sijaga.enrollment.rules import OPEN_STATUSES
+
+
+class PayerKind(models.TextChoices):
+    PEMPROV = "pemprov", _("Pemerintah provinsi")
+    PEMKAB = "pemkab", _("Pemerintah kabupaten/kota")
+    PEMDES = "pemdes", _("Pemerintah desa")
+    BADAN_USAHA = "badan_usaha", _("Perusahaan/BUMD")
+    MANDIRI = "mandiri", _("Pekerja mandiri (bayar sendiri)")
+    PIHAK_KETIGA = "pihak_ketiga", _("Pihak ketiga/CSR")
+
+
+class FundingSource(models.TextChoices):
+    APBD = "apbd", _("APBD")
+    APBDES = "apbdes", _("APBDes/Dana Desa")
+    APBN = "apbn", _("APBN")
+    CSR = "csr", _("CSR")
+    MANDIRI = "mandiri", _("Mandiri")
+
+
+#: Which funding sources each payer kind may use, and the region level it sits at (None: any).
+PAYER_FUNDING: dict[str, tuple[str, ...]] = {
+    "pemprov": ("apbd", "apbn"),
+    "pemkab": ("apbd", "apbn"),
+    "pemdes": ("apbdes", "apbd"),
+    "badan_usaha": ("mandiri", "csr"),
+    "mandiri": ("mandiri",),
+    "pihak_ketiga": ("csr", "apbn"),
+}
+PAYER_LEVEL: dict[str, int | None] = {
+    "pemprov": 1,
+    "pemkab": 2,
+    "pemdes": 4,
+    "badan_usaha": None,
+    "mandiri": None,
+    "pihak_ketiga": None,
+}
+
+
+class Payer(models.Model):
+    code = models.SlugField(_("kode"), max_length=40, unique=True)
+    name = models.CharField(_("nama"), max_length=200)
+    kind = models.CharField(_("jenis"), max_length=16, choices=PayerKind.choices)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="+"
+    )
+    funding_source = models.CharField(_("sumber dana"), max_length=10, choices=FundingSource.choices)
+    npp = models.CharField(
+        _("NPP BPJS"), max_length=20, blank=True, help_text=_("Nomor pendaftaran perusahaan")
+    )
+    is_active = models.BooleanField(_("aktif"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pembayar iuran")
+        verbose_name_plural = _("pembayar iuran")
+        ordering = ["region_id", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="pemprov", funding_source__in=PAYER_FUNDING["pemprov"])
+                | Q(kind="pemkab", funding_source__in=PAYER_FUNDING["pemkab"])
+                | Q(kind="pemdes", funding_source__in=PAYER_FUNDING["pemdes"])
+                | Q(kind="badan_usaha", funding_source__in=PAYER_FUNDING["badan_usaha"])
+                | Q(kind="mandiri", funding_source__in=PAYER_FUNDING["mandiri"])
+                | Q(kind="pihak_ketiga", funding_source__in=PAYER_FUNDING["pihak_ketiga"]),
+                name="payer_funding_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.funding_source not in PAYER_FUNDING.get(self.kind, ()):
+            raise ValidationError({"funding_source": _("Sumber dana tidak sesuai jenis pembayar.")})
+        level = PAYER_LEVEL.get(self.kind)
+        if level and self.region_id and self.region_id.count(".") + 1 != level:
+            raise ValidationError({"region": _("Tingkat wilayah tidak sesuai jenis pembayar.")})
+
+
+class Segment(models.TextChoices):
+    PU = "pu", _("PU — penerima upah")
+    BPU = "bpu", _("BPU — bukan penerima upah")
+    JAKON = "jakon", _("Jasa konstruksi")
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", _("Terdaftar")
+    ACTIVE = "active", _("Aktif")
+    INACTIVE = "inactive", _("Nonaktif (menunggak)")
+    ENDED = "ended", _("Berakhir")
+
+
+class EndReason(models.TextChoices):
+    DEATH = "death", _("Meninggal dunia")
+    RETIREMENT = "retirement", _("Pensiun")
+    RESIGNATION = "resignation", _("Berhenti bekerja")
+    MOVED = "moved", _("Pindah pemberi kerja/wilayah")
+
+
+MAX_WAGE = 1_000_000_000  # Rp1 miliar a month: anything above is a typing error, not a wage.
+
+
+class Membership(models.Model):
+    number = models.CharField(_("nomor kepesertaan"), max_length=11, unique=True, null=True, blank=True)
+    worker = models.ForeignKey("registry.Worker", on_delete=models.PROTECT, related_name="memberships")
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="memberships")
+    segment = models.CharField(_("segmen"), max_length=8, choices=Segment.choices)
+    jkk = models.BooleanField("JKK", default=True)
+    jkm = models.BooleanField("JKM", default=True)
+    jht = models.BooleanField("JHT", default=False)
+    jp = models.BooleanField("JP", default=False)
+    jkp = models.BooleanField("JKP", default=False)
+    wage = models.PositiveBigIntegerField(_("upah/penghasilan per bulan (Rp)"))
+    start_date = models.DateField(_("mulai"))
+    end_date = models.DateField(_("berakhir"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REGISTERED)
+    end_reason = models.CharField(_("alasan berakhir"), max_length=12, choices=EndReason.choices, blank=True)
+    status_changed_at = models.DateTimeField(_("status diubah"))
+    verify_token = models.CharField(max_length=32, unique=True, editable=False)
+    submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("kepesertaan")
+        verbose_name_plural = _("kepesertaan")
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "payer"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="membership_one_open_per_worker_payer",
+            ),
+            models.CheckConstraint(condition=Q(jkk=True, jkm=True), name="membership_jkk_jkm_always"),
+            models.CheckConstraint(
+                condition=Q(segment="pu")
+                | Q(segment="bpu", jp=False, jkp=False)
+                | Q(segment="jakon", jht=False, jp=False, jkp=False),
+                name="membership_programmes_allowed_by_segment",
+            ),
+            models.CheckConstraint(condition=Q(jkp=False) | Q(jht=True), name="membership_jkp_requires_jht"),
+            models.CheckConstraint(condition=Q(wage__gt=0, wage__lte=MAX_WAGE), name="membership_wage_range"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="membership_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="ended") & ~Q(end_reason="") & Q(end_date__isnull=False))
+                | (~Q(status="ended") & Q(end_reason="")),
+                name="membership_ended_has_reason_and_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or '—'} {self.get_status_display()}"
+
+    @property
+    def programmes(self) -> list[str]:
+        return [p for p in ("jkk", "jkm", "jht", "jp", "jkp") if getattr(self, p)]
+
+    def clean(self) -> None:
+        from sijaga.enrollment.services import programme_errors
+
+        errors = programme_errors(self.segment, self.programmes)
+        if errors:
+            raise ValidationError({"segment": errors})
+        if not (0 < (self.wage or 0) <= MAX_WAGE):
+            raise ValidationError(
+                {"wage": _("Upah/penghasilan harus lebih dari Rp0 dan paling banyak Rp1 miliar.")}
+            )
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("Tanggal berakhir sebelum tanggal mulai.")})
+
+
+class MembershipEvent(models.Model):
+    """One row per status change (and the creation): the history and audit trail. Never updated or deleted."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("waktu"), db_index=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    from_status = models.CharField(_("dari"), max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("menjadi"), max_length=12, choices=Status.choices)
+    reason = models.CharField(_("alasan"), max_length=300)
+    end_reason = models.CharField(max_length=12, choices=EndReason.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("riwayat status kepesertaan")
+        verbose_name_plural = _("riwayat status kepesertaan")
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="membership_event_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.from_status or '∅'} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Membership history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Membership history is append-only.")

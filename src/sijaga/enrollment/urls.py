@@ -1,0 +1,12 @@
+from django.urls import path
+
+from sijaga.enrollment import views
+
+app_name = "enrollment"
+urlpatterns = [
+    path("daftar/", views.enrol, name="enrol"),
+    path("tambah/<int:worker_pk>/", views.add_membership, name="add"),
+    path("<int:pk>/status/", views.change_status, name="status"),
+    path("<int:pk>/kartu.pdf", views.card, name="card"),
+    path("pembayar/", views.payer_list, name="payers"),
+]
