@@ -25,16 +25,10 @@ ENV_SETTINGS: dict[str, EnvSetting] = {
             "sqlite:///<repo>/var/sijaga.sqlite3",
             "Database URL. PostgreSQL (`postgresql://user@host:5432/db`) in production; SQLite by default.",
         ),
-        EnvSetting(
-            "SIJAGA_SECRET_KEY", "(random development key)", "Django secret key. Required when DEBUG is off."
-        ),
+        EnvSetting("SIJAGA_SECRET_KEY", "(random development key)", "Django secret key. Required when DEBUG is off."),
         EnvSetting("SIJAGA_DEBUG", "1", "`1` for development (debug pages), `0` in production."),
-        EnvSetting(
-            "SIJAGA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver", "Comma-separated host names served."
-        ),
-        EnvSetting(
-            "SIJAGA_VAR_DIR", "<repo>/var", "Folder for the SQLite file, uploads and generated reports."
-        ),
+        EnvSetting("SIJAGA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver", "Comma-separated host names served."),
+        EnvSetting("SIJAGA_VAR_DIR", "<repo>/var", "Folder for the SQLite file, uploads and generated reports."),
         EnvSetting(
             "SIJAGA_PUBLIC_URL",
             "http://127.0.0.1:8000",

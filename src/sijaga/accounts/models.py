@@ -27,9 +27,7 @@ ROLE_REGION_LEVEL: dict[str, int | None] = {
 
 class User(AbstractUser):
     role = models.CharField(_("peran"), max_length=20, choices=Role.choices, default=Role.REGENCY_OPERATOR)
-    regions = models.ManyToManyField(
-        "regions.Region", verbose_name=_("wilayah tugas"), blank=True, related_name="+"
-    )
+    regions = models.ManyToManyField("regions.Region", verbose_name=_("wilayah tugas"), blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("pengguna")
@@ -43,10 +41,7 @@ class User(AbstractUser):
             return
         if not regions:
             raise ValidationError(_("Peran ini wajib memiliki wilayah tugas."))
-        if (
-            self.role in (Role.PROVINCE_ADMIN, Role.REGENCY_OPERATOR, Role.VILLAGE_OPERATOR)
-            and len(regions) != 1
-        ):
+        if self.role in (Role.PROVINCE_ADMIN, Role.REGENCY_OPERATOR, Role.VILLAGE_OPERATOR) and len(regions) != 1:
             raise ValidationError(_("Peran ini hanya boleh memiliki satu wilayah tugas."))
         if level is not None and any(r.level != level for r in regions):
             raise ValidationError(_("Tingkat wilayah tugas tidak sesuai peran."))

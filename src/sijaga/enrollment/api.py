@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.http import Http404, HttpResponse
-from ninja import Header, Router, Schema
+from ninja import Header, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import django_auth
 
@@ -126,7 +126,7 @@ def list_payers(request):
 def create_payer(request, payload: PayerIn):
     data = payload.dict()
     data["region_id"] = data.pop("region_code")
-    return 201, services.create_payer(request.user, data)
+    return Status(201, services.create_payer(request.user, data))
 
 
 @payers_router.get("/{payer_id}", response=PayerOut)
@@ -173,7 +173,7 @@ def enrol(request, payload: EnrolIn, idempotency_key: str | None = Header(None, 
         submission_key=f"api:{request.user.pk}:{idempotency_key}" if idempotency_key else None,
         channel="api",
     )
-    return (201 if result.created else 200), result.membership
+    return Status(201 if result.created else 200, result.membership)
 
 
 def _membership(request, membership_id: int):

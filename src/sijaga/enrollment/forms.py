@@ -10,11 +10,12 @@ from sijaga.enrollment.rules import PROGRAMME_NAMES, PROGRAMMES
 from sijaga.registry.models import Category, Gender
 
 
-class RupiahField(forms.CharField):
+class RupiahField(forms.Field):
     """Accepts `1500000`, `1.500.000`, `Rp1.500.000` or `Rp 1.500.000,00`; returns integer Rupiah."""
 
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "mis. 3.500.000"})
+
     def to_python(self, value):
-        value = super().to_python(value)
         if value in self.empty_values:
             return None
         text = str(value).replace("Rp", "").replace("rp", "").replace(" ", "").replace("\u00a0", "")
@@ -38,13 +39,15 @@ class MembershipFieldsMixin(forms.Form):
         initial=["jkk", "jkm"],
         widget=forms.CheckboxSelectMultiple,
     )
-    wage = RupiahField(label=_("Upah/penghasilan per bulan (Rp)"), max_length=30)
+    wage = RupiahField(label=_("Upah/penghasilan per bulan (Rp)"))
     start_date = forms.DateField(label=_("Mulai kepesertaan"), widget=forms.DateInput(attrs={"type": "date"}))
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, payers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["payer"].choices = [("", "—")] + [(p.pk, f"{p.name} ({p.get_funding_source_display()})") for p in payers]
+        self.fields["payer"].choices = [("", "—")] + [
+            (p.pk, f"{p.name} ({p.get_funding_source_display()})") for p in payers
+        ]
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4().hex)
 
@@ -73,4 +76,6 @@ class StatusForm(forms.Form):
     to_status = forms.ChoiceField(label=_("Status baru"), choices=Status.choices)
     reason = forms.CharField(label=_("Alasan"), max_length=300)
     end_reason = forms.ChoiceField(label=_("Alasan berakhir"), choices=[("", "—"), *EndReason.choices], required=False)
-    end_date = forms.DateField(label=_("Tanggal berakhir"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label=_("Tanggal berakhir"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -49,13 +49,9 @@ class Payer(models.Model):
     code = models.SlugField(_("kode"), max_length=40, unique=True)
     name = models.CharField(_("nama"), max_length=200)
     kind = models.CharField(_("jenis"), max_length=16, choices=PayerKind.choices)
-    region = models.ForeignKey(
-        "regions.Region", verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="+"
-    )
+    region = models.ForeignKey("regions.Region", verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="+")
     funding_source = models.CharField(_("sumber dana"), max_length=10, choices=FundingSource.choices)
-    npp = models.CharField(
-        _("NPP BPJS"), max_length=20, blank=True, help_text=_("Nomor pendaftaran perusahaan")
-    )
+    npp = models.CharField(_("NPP BPJS"), max_length=20, blank=True, help_text=_("Nomor pendaftaran perusahaan"))
     is_active = models.BooleanField(_("aktif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -176,9 +172,7 @@ class Membership(models.Model):
         if errors:
             raise ValidationError({"segment": errors})
         if not (0 < (self.wage or 0) <= MAX_WAGE):
-            raise ValidationError(
-                {"wage": _("Upah/penghasilan harus lebih dari Rp0 dan paling banyak Rp1 miliar.")}
-            )
+            raise ValidationError({"wage": _("Upah/penghasilan harus lebih dari Rp0 dan paling banyak Rp1 miliar.")})
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("Tanggal berakhir sebelum tanggal mulai.")})
 

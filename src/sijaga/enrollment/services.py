@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,7 +55,7 @@ def programme_errors(segment: str, programmes: Iterable[str]) -> list[str]:
             errors.append(
                 _("Program %(p)s tidak tersedia untuk segmen %(s)s.") % {"p": p.upper(), "s": segment.upper()}
             )
-    if "jkp" in chosen and segment == "pu" and not JKP_REQUIRES <= chosen:
+    if "jkp" in chosen and segment == "pu" and not chosen >= JKP_REQUIRES:
         errors.append(_("JKP mensyaratkan kepesertaan JKK, JKM dan JHT (PP 37/2021 pasal 4)."))
     return errors
 
@@ -168,18 +168,10 @@ def enrol(
             if worker is None:
                 if worker_data is None:
                     raise ValidationError(_("Data tenaga kerja wajib diisi."))
-                worker = registry.create_worker(
-                    user, worker_data, channel=channel, domicile_checked_by_caller=True
-                )
+                worker = registry.create_worker(user, worker_data, channel=channel, domicile_checked_by_caller=True)
             if Membership.objects.filter(worker=worker, payer=payer, status__in=OPEN_STATUSES).exists():
                 raise ValidationError(
-                    {
-                        "payer": [
-                            _(
-                                "Tenaga kerja ini sudah memiliki kepesertaan aktif/terdaftar pada pembayar ini."
-                            )
-                        ]
-                    }
+                    {"payer": [_("Tenaga kerja ini sudah memiliki kepesertaan aktif/terdaftar pada pembayar ini.")]}
                 )
             now = timezone.now()
             membership = Membership(
@@ -323,3 +315,11 @@ def card_pdf(user: User, membership: Membership, *, channel: str = "web") -> byt
     pdf = HTML(string=html).write_pdf()
     log_access(user, "card", "membership", m.pk, channel=channel)
     return pdf
+
+
+def status_counts(user: User | Scope | None) -> dict[str, int]:
+    """Memberships in scope per status (every status present, zero when none)."""
+    from django.db.models import Count
+
+    rows = dict(memberships_for(user).order_by().values_list("status").annotate(n=Count("id")))
+    return {s: rows.get(s, 0) for s in Status.values}

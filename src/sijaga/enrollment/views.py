@@ -60,7 +60,12 @@ def enrol(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "enrollment/enrol.html",
-        {"form": form, "existing": existing, "existing_visible": existing_visible, "has_payers": payers.exists()},
+        {
+            "form": form,
+            "existing": existing,
+            "existing_visible": existing_visible,
+            "has_payers": payers.exists(),
+        },
     )
 
 

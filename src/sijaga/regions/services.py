@@ -69,9 +69,7 @@ def load_regions() -> LoadResult:
         for i in range(0, len(stale), 5000):
             retired += Region.objects.filter(code__in=stale[i : i + 5000]).update(is_current=False)
     region_index.cache_clear()
-    return LoadResult(
-        result.created, result.updated, result.unchanged, retired, time.perf_counter() - started
-    )
+    return LoadResult(result.created, result.updated, result.unchanged, retired, time.perf_counter() - started)
 
 
 def region_stats() -> dict[str, int]:
@@ -136,9 +134,7 @@ def descendant_counts(codes: list[str]) -> dict[str, dict[str, int]]:
     return result
 
 
-def search(
-    query: str, *, level: int | None = None, within: str | None = None, limit: int = 50
-) -> QuerySet[Region]:
+def search(query: str, *, level: int | None = None, within: str | None = None, limit: int = 50) -> QuerySet[Region]:
     """Search by code prefix (dotted or plain digits) or by words of the name, most general level first."""
     q = query.strip()
     qs = Region.objects.all()

@@ -31,9 +31,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "region": region,
             "path": services.ancestors(region)[:-1],
-            "rows": _rows(page.object_list)
-            if region.level < 3
-            else [{"region": r, "counts": {}} for r in page],
+            "rows": _rows(page.object_list) if region.level < 3 else [{"region": r, "counts": {}} for r in page],
             "page": page,
             "counts": services.descendant_counts([region.code])[region.code],
             "iso": services.iso3166_codes().get(region.code),

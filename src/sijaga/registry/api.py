@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.http import Http404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import django_auth
 
@@ -96,7 +96,7 @@ def create_worker(request, payload: WorkerIn):
     data = payload.dict()
     data["domicile_id"] = data.pop("domicile_code")
     worker = services.create_worker(request.user, data, channel="api")
-    return 201, _out(request, worker)
+    return Status(201, _out(request, worker))
 
 
 @router.get("/{worker_id}", response=WorkerOut)

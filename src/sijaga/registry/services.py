@@ -97,9 +97,7 @@ def search_workers(
     return qs.order_by("full_name", "id")
 
 
-def get_worker(
-    user: User, pk: int, *, audit: bool = True, channel: str = "web", ip: str | None = None
-) -> Worker:
+def get_worker(user: User, pk: int, *, audit: bool = True, channel: str = "web", ip: str | None = None) -> Worker:
     try:
         worker = visible_workers(user).get(pk=pk)
     except (Worker.DoesNotExist, ValueError, TypeError) as exc:

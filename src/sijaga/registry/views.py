@@ -24,7 +24,12 @@ def worker_list(request: HttpRequest) -> HttpResponse:
     qs = services.search_workers(request.user, **filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     log_access(
-        request.user, "search", "worker", count=len(page.object_list), query=str(filters), ip=client_ip(request)
+        request.user,
+        "search",
+        "worker",
+        count=len(page.object_list),
+        query=str(filters),
+        ip=client_ip(request),
     )
     scope = scope_for(request.user)
     context = {

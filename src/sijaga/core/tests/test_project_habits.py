@@ -32,9 +32,7 @@ def test_settings_doc_matches_config():
     documented = set(re.findall(r"^\| `([A-Z_]+)` \|", section, flags=re.M))
     assert documented == set(ENV_SETTINGS)
     for name, setting in ENV_SETTINGS.items():
-        assert setting.help.split(".")[0] in section, (
-            f"docs/settings.md: description of {name} is out of date"
-        )
+        assert setting.help.split(".")[0] in section, f"docs/settings.md: description of {name} is out of date"
 
 
 def test_every_command_is_documented():
@@ -45,9 +43,7 @@ def test_every_command_is_documented():
 
 def test_every_command_has_a_test():
     """NetBox's habit: a management command nobody tests is a command that silently breaks."""
-    test_text = "\n".join(
-        p.read_text() for p in SRC.rglob("tests/test_*.py") if p.name != Path(__file__).name
-    )
+    test_text = "\n".join(p.read_text() for p in SRC.rglob("tests/test_*.py") if p.name != Path(__file__).name)
     untested = {
         name
         for name in sijaga_commands()

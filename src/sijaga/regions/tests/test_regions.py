@@ -12,15 +12,11 @@ pytestmark = pytest.mark.django_db
 def test_official_hierarchy_counts_are_exact():
     assert services.region_stats() == {"province": 38, "regency": 514, "district": 7285, "village": 83762}
     kinds = dict(
-        Region.objects.filter(level=2)
-        .values_list("kind")
-        .annotate(n=__import__("django").db.models.Count("code"))
+        Region.objects.filter(level=2).values_list("kind").annotate(n=__import__("django").db.models.Count("code"))
     )
     assert kinds == {"kabupaten": 416, "kota": 98}
     village_kinds = dict(
-        Region.objects.filter(level=4)
-        .values_list("kind")
-        .annotate(n=__import__("django").db.models.Count("code"))
+        Region.objects.filter(level=4).values_list("kind").annotate(n=__import__("django").db.models.Count("code"))
     )
     assert village_kinds == {"desa": 75252, "kelurahan": 8496, "desa_adat": 14}
     assert Region.objects.filter(level=3, kind="distrik").count() == 793

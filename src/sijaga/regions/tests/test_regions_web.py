@@ -47,9 +47,7 @@ def test_region_pages_in_indonesian(client):
 def test_region_search_page_and_htmx_fragment(client):
     page = client.get("/wilayah/cari/", {"q": "Tanjung Selor"}).content.decode()
     assert "Tanjung Selor" in page and "<html" in page
-    fragment = client.get(
-        "/wilayah/cari/", {"q": "64.71", "dalam": "64"}, HTTP_HX_REQUEST="true"
-    ).content.decode()
+    fragment = client.get("/wilayah/cari/", {"q": "64.71", "dalam": "64"}, HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in fragment and "Kota Balikpapan" in fragment
     none = client.get("/wilayah/cari/", {"q": "zzzz"}, HTTP_HX_REQUEST="true").content.decode()
     assert "Tidak ada wilayah" in none

@@ -24,6 +24,4 @@ class Command(BaseCommand):
             raise CommandError("Wilayah belum dimuat: jalankan 'sijaga load_regions' dulu.")
         for f in files:
             counts = services.load_boundaries(f, source=source)
-            self.stdout.write(
-                f"{f.name}: {counts['loaded']} batas dimuat, {counts['unknown']} kode tidak dikenal"
-            )
+            self.stdout.write(f"{f.name}: {counts['loaded']} batas dimuat, {counts['unknown']} kode tidak dikenal")

@@ -1,0 +1,322 @@
+"""Cross-region access matrix: every role × every endpoint × a foreign region (UU PDP 27/2022).
+
+The endpoint table below is checked against the URL configuration and the API's routes, so a new endpoint that is
+not classified here fails the suite: nobody can add an endpoint and forget its scope.
+"""
+
+import json
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from sijaga.api import api
+from sijaga.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["province_admin", "regency_operator", "village_operator", "bpjs_officer", "auditor"]
+
+# Endpoints that address one object: a foreign object must answer 404 (never 403: existence is not disclosed).
+# (name, method, url template, object kind, JSON body or form data)
+STATUS_BODY = {"to_status": "active", "reason": "x"}
+OBJECT_ENDPOINTS = [
+    ("web worker detail", "get", "/pekerja/{worker}/", "worker", None),
+    ("web add membership", "get", "/kepesertaan/tambah/{worker}/", "worker", None),
+    ("web add membership post", "post", "/kepesertaan/tambah/{worker}/", "worker", {"payer": "1"}),
+    ("web status change", "post", "/kepesertaan/{membership}/status/", "membership", STATUS_BODY),
+    ("web card", "get", "/kepesertaan/{membership}/kartu.pdf", "membership", None),
+    ("api worker detail", "get", "/api/workers/{worker}", "worker", None),
+    ("api worker patch", "patch", "/api/workers/{worker}", "worker", {"full_name": "Diubah"}),
+    ("api membership detail", "get", "/api/memberships/{membership}", "membership", None),
+    ("api membership status", "post", "/api/memberships/{membership}/status", "membership", STATUS_BODY),
+    ("api card", "get", "/api/memberships/{membership}/card.pdf", "membership", None),
+    ("api payer detail", "get", "/api/payers/{payer}", "payer", None),
+    ("api enrol existing foreign worker", "post", "/api/memberships/", "worker_in_body", None),
+]  # fmt: skip
+
+# Endpoints that list or search: the foreign worker must not appear, and counts must not include it.
+LIST_ENDPOINTS = [
+    ("web worker list", "/pekerja/?q={nik}"),
+    ("web worker list by name", "/pekerja/?q={name}"),
+    ("web worker list by region", "/pekerja/?region={regency}"),
+    ("web worker export", "/pekerja/ekspor.xlsx?q={nik}"),
+    ("web nik check", "/pekerja/cek-nik/?nik={nik}"),
+    ("web home counts", "/"),
+    ("web payer list", "/kepesertaan/pembayar/"),
+    ("web enrol form payers", "/kepesertaan/daftar/"),
+    ("web domicile autocomplete", "/pekerja/pilih-domisili/?domicile_q={village_name}"),
+    ("api worker list", "/api/workers/?q={nik}"),
+    ("api worker list all", "/api/workers/?limit=1000"),
+    ("api membership list", "/api/memberships/?limit=1000"),
+    ("api payer list", "/api/payers/?limit=1000"),
+    ("api nik check", "/api/workers/nik-check?nik={nik}"),
+    ("admin workers", "/admin/registry/worker/?q={nik}"),
+    ("admin memberships", "/admin/enrollment/membership/"),
+    ("admin payers", "/admin/enrollment/payer/"),
+]
+
+# Endpoints that create: creating in a foreign region is refused.
+CREATE_ENDPOINTS = ["api create worker", "api create payer", "api enrol new worker", "web enrol"]
+
+# Everything else the site serves, with the reason it needs no scope test.
+NOT_PERSONAL = {
+    "/": "home (its counts are in LIST_ENDPOINTS)",
+    "admin/": "Django admin (scoped querysets tested in LIST_ENDPOINTS)",
+    "i18n/": "language switch",
+    "akun/": "login/logout/password views",
+    "wilayah/": "public region hierarchy",
+    "sehat/": "health check without personal data",
+    "v/<str:token>/": "public card verification: masked data by unguessable token (tested in test_verification)",
+    "/api/regions/": "public region hierarchy",
+    "/api/verify/{token}": "public card verification (masked)",
+    "/api/docs": "OpenAPI",
+    "/api/openapi.json": "OpenAPI",
+}
+
+
+def _login(client, world, role):
+    client.force_login(world.users[role])
+    world.users[role].is_staff = True  # give the admin a chance to leak, too
+    world.users[role].save()
+    from django.contrib.auth.models import Permission
+
+    world.users[role].user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["registry", "enrollment"])
+    )
+    return client
+
+
+def _foreign(world, role):
+    """Sites this role must not see: B (another province) always; C (sibling regency) below province level."""
+    return ["B"] if role == "province_admin" else ["B", "C"]
+
+
+def _request(client, method, url, body):
+    if method == "get":
+        return client.get(url)
+    if url.startswith("/api/"):
+        return getattr(client, method)(url, data=json.dumps(body or {}), content_type="application/json")
+    return client.post(url, body or {})
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", OBJECT_ENDPOINTS, ids=[e[0] for e in OBJECT_ENDPOINTS])
+def test_foreign_object_is_404(client, world, role, endpoint):
+    name, method, template, kind, body = endpoint
+    _login(client, world, role)
+    for key in _foreign(world, role):
+        site = world.sites[key]
+        if kind == "worker_in_body":
+            body = {"worker_id": site.worker.pk, "payer_id": world.sites["A"].payer.pk, "segment": "pu",
+                    "programmes": ["jkk", "jkm"], "wage": 3_000_000, "start_date": "2026-01-01"}  # fmt: skip
+            url = template
+        else:
+            url = template.format(worker=site.worker.pk, membership=site.membership.pk, payer=site.payer.pk)
+        response = _request(client, method, url, body)
+        assert response.status_code == 404, f"{role} {name} site {key}: {response.status_code}"
+    # ... while the user's own objects are reachable for reading
+    if method == "get" and kind != "worker_in_body" and not (role == "village_operator" and kind == "payer"):
+        own = world.sites["A"]
+        url = template.format(worker=own.worker.pk, membership=own.membership.pk, payer=own.payer.pk)
+        from sijaga.accounts.services import scope_for
+
+        writes = name == "web add membership"
+        expected = 403 if writes and not scope_for(world.users[role]).can_write else 200
+        assert client.get(url).status_code == expected, f"{role} {name} own object"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", LIST_ENDPOINTS, ids=[e[0] for e in LIST_ENDPOINTS])
+def test_foreign_worker_never_listed(client, world, role, endpoint):
+    from sijaga.regions.models import Region
+
+    name, template = endpoint
+    _login(client, world, role)
+    for key in _foreign(world, role):
+        site = world.sites[key]
+        url = template.format(
+            nik=site.worker.nik,
+            name=site.worker.full_name.replace(" ", "+"),
+            regency=site.regency,
+            village_name=Region.objects.get(code=site.village).name.replace(" ", "+"),
+        )
+        response = client.get(url)
+        assert response.status_code in (200, 302, 403), f"{role} {name}: {response.status_code}"
+        body = _content(response)
+        # the page may echo the user's own search term (search box, pager links): that is not a leak
+        from urllib.parse import quote_plus
+
+        for term in (site.worker.nik, site.worker.full_name):
+            if quote_plus(term) in url:
+                for echo in (
+                    f'value="{term}"',
+                    f'"nik": "{term}"',
+                    f'"nik":"{term}"',
+                    f"q={quote_plus(term)}",
+                    f"q%3D{quote_plus(quote_plus(term))}",
+                ):
+                    body = body.replace(echo, "")
+        for secret in (
+            site.worker.nik,
+            site.worker.full_name,
+            site.membership.number,
+            site.payer.name,
+            site.village,
+        ):
+            assert secret not in body, f"{role} {name} leaks {secret!r} of site {key}"
+        if "/api/workers/?q=" in template or "/pekerja/?q=" in template:
+            assert _count(response) == 0
+
+
+def _content(response) -> str:
+    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
+        import io
+
+        import polars as pl
+
+        frame = pl.read_excel(io.BytesIO(response.content))
+        return frame.write_csv()
+    return response.content.decode()
+
+
+def _count(response) -> int:
+    if response["Content-Type"].startswith("application/json"):
+        return response.json()["count"]
+    import re
+
+    match = re.search(r"(\d+) tenaga kerja", response.content.decode())
+    return int(match.group(1)) if match else -1
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", CREATE_ENDPOINTS)
+def test_create_in_foreign_region_is_refused(client, world, role, endpoint):
+    from sijaga.conftest import make_nik
+    from sijaga.registry.models import Worker
+
+    _login(client, world, role)
+    site = world.sites["B"]
+    nik = make_nik("65.01.01", __import__("datetime").date(1991, 1, 1), "L", 4321)
+    worker = {"nik": nik, "full_name": "Orang Asing", "birth_date": "1991-01-01", "gender": "L",
+              "domicile_code": site.village, "category": "non_asn"}  # fmt: skip
+    if endpoint == "api create worker":
+        r = client.post("/api/workers/", data=json.dumps(worker), content_type="application/json")
+        assert r.status_code == 403
+    elif endpoint == "api create payer":
+        payer = {
+            "code": "asing",
+            "name": "Asing",
+            "kind": "pemkab",
+            "region_code": "65.01",
+            "funding_source": "apbd",
+        }
+        r = client.post("/api/payers/", data=json.dumps(payer), content_type="application/json")
+        assert r.status_code == 403
+    elif endpoint == "api enrol new worker":
+        body = {"worker": worker, "payer_id": site.payer.pk, "segment": "pu", "programmes": ["jkk", "jkm"],
+                "wage": 3_000_000, "start_date": "2026-01-01"}  # fmt: skip
+        r = client.post("/api/memberships/", data=json.dumps(body), content_type="application/json")
+        assert r.status_code == 403
+    else:
+        form = {"nik": nik, "full_name": "Orang Asing", "birth_date": "1991-01-01", "gender": "L",
+                "domicile": site.village, "category": "non_asn", "payer": site.payer.pk, "segment": "pu",
+                "programmes": ["jkk", "jkm"], "wage": "3000000", "start_date": "2026-01-01"}  # fmt: skip
+        r = client.post("/kepesertaan/daftar/", form)
+        assert r.status_code in (
+            200,
+            403,
+        )  # form redisplayed with the error, or the role may not enrol at all
+    assert not Worker.objects.filter(nik=nik).exists()
+
+
+def test_coordinator_sees_every_region(client, world):
+    client.force_login(world.users["coordinator"])
+    listed = client.get("/api/workers/?limit=100").json()
+    assert {w["id"] for w in listed["items"]} == {s.worker.pk for s in world.sites.values()}
+    for site in world.sites.values():
+        assert client.get(f"/pekerja/{site.worker.pk}/").status_code == 200
+
+
+def test_anonymous_gets_nothing(client, world):
+    site = world.sites["A"]
+    for url in ("/pekerja/", f"/pekerja/{site.worker.pk}/", "/pekerja/ekspor.xlsx", "/kepesertaan/daftar/"):
+        assert client.get(url).status_code == 302  # to the login page
+    for url in ("/api/workers/", f"/api/workers/{site.worker.pk}", "/api/memberships/", "/api/payers/"):
+        assert client.get(url).status_code == 401
+
+
+def test_auditor_sees_masked_niks_and_cannot_write(client, world):
+    site = world.sites["A"]
+    client.force_login(world.users["auditor"])
+    detail = client.get(f"/api/workers/{site.worker.pk}").json()
+    assert detail["nik"] == site.worker.nik[:6] + "******" + site.worker.nik[-4:]
+    assert detail["birth_date"] is None
+    page = client.get(f"/pekerja/{site.worker.pk}/").content.decode()
+    assert site.worker.nik not in page
+    r = client.patch(f"/api/workers/{site.worker.pk}", data='{"full_name": "X"}', content_type="application/json")
+    assert r.status_code == 403
+
+
+def test_every_access_to_personal_data_is_audited(client, world):
+    from sijaga.accounts.models import AccessLog
+
+    site = world.sites["A"]
+    client.force_login(world.users["regency_operator"])
+    before = AccessLog.objects.count()
+    client.get(f"/pekerja/{site.worker.pk}/")
+    client.get("/pekerja/")
+    client.get("/pekerja/ekspor.xlsx")
+    client.get(f"/api/workers/{site.worker.pk}")
+    client.get(f"/kepesertaan/{site.membership.pk}/kartu.pdf")
+    logs = list(AccessLog.objects.order_by("id")[before:].values_list("action", "channel", "object_type"))
+    assert logs == [
+        ("view", "web", "worker"), ("search", "web", "worker"), ("export", "web", "worker"),
+        ("view", "api", "worker"), ("card", "web", "membership"),
+    ]  # fmt: skip
+    assert all(log.user == world.users["regency_operator"] for log in AccessLog.objects.order_by("id")[before:])
+
+
+def _web_prefixes() -> set[str]:
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern):
+                yield route
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_every_endpoint_is_classified():
+    """Fails when someone adds a URL or an API route that this matrix does not cover."""
+    covered = [t for _, _, t, _, _ in OBJECT_ENDPOINTS] + [t.split("?")[0] for _, t in LIST_ENDPOINTS]
+    covered += [
+        "/api/workers/",
+        "/api/payers/",
+        "/api/memberships/",
+        "/kepesertaan/daftar/",
+    ]  # CREATE_ENDPOINTS
+
+    def is_covered(route: str) -> bool:
+        norm = "/" + route.replace("<int:pk>", "{x}").replace("<int:worker_pk>", "{x}")
+        norm = norm.replace("{worker_id}", "{x}").replace("{membership_id}", "{x}").replace("{payer_id}", "{x}")
+        for c in covered:
+            c_norm = c.replace("{worker}", "{x}").replace("{membership}", "{x}").replace("{payer}", "{x}")
+            if norm == c_norm:
+                return True
+        return any(route.startswith(k) or ("/" + route).startswith(k) for k in NOT_PERSONAL)
+
+    web = {r for r in _web_prefixes() if not r.startswith("api/")}
+    api_routes = set()
+    for prefix, router in api._routers:
+        for path in router.path_operations:
+            api_routes.add(("/api" + prefix.rstrip("/") + "/" + path.lstrip("/")).replace("//", "/"))
+    unclassified = sorted(
+        r for r in web | api_routes if not is_covered(r.lstrip("/") if r.startswith("/api") is False else r)
+    )
+    assert not unclassified, f"endpoints missing from the scope matrix: {unclassified}"
+
+
+def test_login_with_password_works(client, world):
+    assert client.login(username="op.balikpapan", password=PASSWORD)
