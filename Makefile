@@ -36,14 +36,14 @@ demo: venv
 	$(VENV)/bin/sijaga runserver $(HOST):$(PORT)
 
 test: venv
-	$(VENV)/bin/ruff check src bench
-	$(VENV)/bin/ruff format --check src bench
+	$(VENV)/bin/ruff check src bench tests
+	$(VENV)/bin/ruff format --check src bench tests
 	$(VENV)/bin/sijaga makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv
-	$(VENV)/bin/ruff check --fix src bench
-	$(VENV)/bin/ruff format src bench
+	$(VENV)/bin/ruff check --fix src bench tests
+	$(VENV)/bin/ruff format src bench tests
 
 messages: venv
 	cd src/sijaga && ../../$(VENV)/bin/sijaga makemessages -l en --no-obsolete && ../../$(VENV)/bin/sijaga compilemessages

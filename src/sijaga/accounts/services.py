@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from sijaga.accounts.models import AccessLog, Role, User
 
@@ -83,7 +85,7 @@ def scope_for(user: User | None) -> Scope:
 
 def create_user(
     username: str,
-    password: str,
+    password: str | None,
     *,
     role: str,
     region_codes: Iterable[str] = (),
@@ -94,7 +96,11 @@ def create_user(
     """Create a user with a validated role/region assignment."""
     from sijaga.regions.models import Region
 
-    regions = list(Region.objects.filter(code__in=list(region_codes)))
+    codes = list(region_codes)
+    regions = list(Region.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {r.code for r in regions})
+    if unknown:
+        raise ValidationError(_("Kode wilayah tidak dikenal: %(codes)s") % {"codes": ", ".join(unknown)})
     user = User(username=username, role=role, first_name=first_name, last_name=last_name, email=email)
     user.clean_regions(regions)
     user.set_password(password)

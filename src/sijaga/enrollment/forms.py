@@ -35,7 +35,7 @@ class MembershipFieldsMixin(forms.Form):
     segment = forms.ChoiceField(label=_("Segmen"), choices=Segment.choices, initial=Segment.PU)
     programmes = forms.MultipleChoiceField(
         label=_("Program"),
-        choices=[(p, PROGRAMME_NAMES[p]) for p in PROGRAMMES],
+        choices=[(p, PROGRAMME_NAMES[p] + (" (wajib)" if p in ("jkk", "jkm") else "")) for p in PROGRAMMES],
         initial=["jkk", "jkm"],
         widget=forms.CheckboxSelectMultiple,
     )

@@ -161,7 +161,7 @@ def enrol(
     errors = programme_errors(segment, chosen)
     if errors:
         raise ValidationError({"programmes": errors})
-    if isinstance(wage, float) or not isinstance(wage, int):
+    if isinstance(wage, bool) or not isinstance(wage, int):
         raise ValidationError({"wage": [_("Upah harus bilangan bulat Rupiah.")]})
     try:
         with transaction.atomic():
@@ -187,7 +187,10 @@ def enrol(
                 created_by=user,
                 **{p: p in chosen for p in PROGRAMMES},
             )
-            membership.full_clean(exclude=["worker", "payer", "verify_token"], validate_unique=False)
+            # Database constraints are checked by the database itself; clean() gives the readable messages first.
+            membership.full_clean(
+                exclude=["worker", "payer", "verify_token"], validate_unique=False, validate_constraints=False
+            )
             membership.save()
             membership.number = f"{start_date:%y}{membership.pk:09d}"
             membership.save(update_fields=["number"])
@@ -243,6 +246,8 @@ def change_status(
             current.end_date = end_date or timezone.localdate()
             if current.end_date < current.start_date:
                 raise ValidationError({"end_date": [_("Tanggal berakhir sebelum tanggal mulai.")]})
+            if current.end_date > timezone.localdate():
+                raise ValidationError({"end_date": [_("Tanggal berakhir tidak boleh di masa depan.")]})
         now = timezone.now()
         previous = current.status
         current.status = to_status

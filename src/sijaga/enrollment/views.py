@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from sijaga.accounts.services import client_ip, scope_for
 from sijaga.enrollment import services
 from sijaga.enrollment.forms import AddMembershipForm, EnrolForm, StatusForm
+from sijaga.regions import services as regions
 from sijaga.registry import services as registry
 
 
@@ -45,8 +46,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
                 submission_key=d.get("submission_key") or None,
             )
         except registry.DuplicateNik as exc:
-            existing = exc.existing
-            _apply_errors(form, exc)
+            existing = exc.existing  # shown once, as a banner with a link (not again as a field error)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("Di luar wilayah tugas Anda."))
         except ValidationError as exc:
@@ -57,6 +57,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Kepesertaan %(n)s terdaftar.") % {"n": m.number})
             return redirect("registry:detail", pk=m.worker_id)
     existing_visible = bool(existing) and registry.visible_workers(request.user).filter(pk=existing.pk).exists()
+    domicile_region = regions.get_region(form["domicile"].value()) if form["domicile"].value() else None
     return render(
         request,
         "enrollment/enrol.html",
@@ -65,6 +66,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
             "existing": existing,
             "existing_visible": existing_visible,
             "has_payers": payers.exists(),
+            "domicile_region": domicile_region,
         },
     )
 

@@ -141,7 +141,7 @@ def create_worker(
     if not domicile_checked_by_caller and not scope.covers(clean.get("domicile_id")):
         raise PermissionDenied(_("Domisili berada di luar wilayah tugas Anda."))
     worker = Worker(created_by=user, **clean)
-    worker.full_clean(validate_unique=False)
+    worker.full_clean(validate_unique=False, validate_constraints=False)
     existing, _visible = find_by_nik(user, worker.nik)
     if existing is not None:
         raise DuplicateNik(existing)
@@ -162,7 +162,7 @@ def update_worker(user: User, worker: Worker, data: dict[str, Any], *, channel: 
     clean.pop("nik", None)  # the NIK identifies the person; a wrong NIK is a new registration, not an edit
     for key, value in clean.items():
         setattr(worker, key, value)
-    worker.full_clean(validate_unique=False)
+    worker.full_clean(validate_unique=False, validate_constraints=False)
     worker.save()
     log_access(user, "update", "worker", worker.pk, channel=channel)
     return worker
