@@ -32,8 +32,10 @@ demo: venv
 	@if [ -d "$(GEO_DIR)" ]; then $(VENV)/bin/sijaga load_boundaries "$(GEO_DIR)"; \
 	  else echo "No boundaries at $(GEO_DIR): maps stay empty until 'sijaga load_boundaries DIR'"; fi
 	$(VENV)/bin/sijaga demo_data
-	@echo "SiJaga is served at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	$(VENV)/bin/sijaga runserver $(HOST):$(PORT)
+	@echo "SiJaga is served at http://$(HOST):$(PORT)/ (Ctrl+C to stop); background tasks run in 'sijaga db_worker'"
+	@$(VENV)/bin/sijaga db_worker --no-startup-delay --no-reload >var/worker.log 2>&1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/sijaga runserver $(HOST):$(PORT)
 
 test: venv
 	$(VENV)/bin/ruff check src bench tests
