@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 
 from sijaga.enrollment.api import payers_router, public_router
 from sijaga.enrollment.api import router as memberships_router
+from sijaga.imports.api import router as imports_router
 from sijaga.regions.api import router as regions_router
 from sijaga.registry.api import router as workers_router
 from sijaga.registry.services import DuplicateNik
@@ -23,6 +24,7 @@ api.add_router("/regions/", regions_router)
 api.add_router("/workers/", workers_router)
 api.add_router("/payers/", payers_router)
 api.add_router("/memberships/", memberships_router)
+api.add_router("/imports/", imports_router)
 api.add_router("/verify/", public_router)
 
 

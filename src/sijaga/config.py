@@ -35,6 +35,12 @@ ENV_SETTINGS: dict[str, EnvSetting] = {
             "Base URL printed in QR codes of membership cards (the public verification page).",
         ),
         EnvSetting(
+            "SIJAGA_IMPORT_FAULT",
+            "(unset)",
+            "Crash injection for the kill-and-rerun tests only: `after_stage`, `after_workers` or `after_memberships` "
+            "makes `import_enrollment` kill itself at that point of the merge.",
+        ),
+        EnvSetting(
             "SIJAGA_TASKS_IMMEDIATE",
             "0",
             "`1` runs background tasks inline (tests, demo without a worker); "

@@ -12,6 +12,25 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """Tests that commit (browser and subprocess tests use a transactional database, flushed afterwards) run last,
+    after pytest-django's own reordering, so the region table loaded once per session stays for everything else."""
+    late = [item for item in items if item.get_closest_marker("browser") or item.get_closest_marker("subprocess")]
+    if late:
+        items[:] = [item for item in items if item not in late] + late
+
+
+@pytest.fixture
+def committed_regions(transactional_db):
+    """Regions for a transactional test: the session loaded them, but an earlier flush may have removed them."""
+    from sijaga.regions.models import Region
+    from sijaga.regions.services import load_regions
+
+    if not Region.objects.filter(code="64.71.05.1002").exists():
+        load_regions()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from sijaga.regions.services import load_regions
@@ -42,6 +61,7 @@ class Site:
     payer: object = None
     worker: object = None
     membership: object = None
+    batch: object = None
 
 
 @dataclass
@@ -92,6 +112,7 @@ def world(db):
         )
         site.membership = result.membership
         site.worker = result.membership.worker
+        site.batch = _batch_for(w.users["coordinator"], site.payer, key, site.worker)
         w.sites[key] = site
         serial += 1
     a = w.sites["A"]
@@ -103,3 +124,29 @@ def world(db):
     w.users["bpjs_officer"] = create_user("petugas", PASSWORD, role="bpjs_officer", region_codes=["64.71"])
     w.users["auditor"] = create_user("auditor", PASSWORD, role="auditor", region_codes=["64.71"])
     return w
+
+
+def _batch_for(user, payer, key, worker):
+    """A recorded bulk upload of the payer (its file name is what the scope tests look for), created directly:
+    the pipeline itself is tested in sijaga/imports/tests."""
+    import tempfile
+    from pathlib import Path
+
+    from sijaga.imports.models import ImportBatch
+    from sijaga.imports.template import template_csv
+
+    folder = Path(tempfile.mkdtemp(prefix="sijaga-batch-"))
+    report = folder / "laporan.xlsx"
+    report.write_bytes(template_csv())
+    return ImportBatch.objects.create(
+        payer=payer,
+        uploaded_by=user,
+        file_name=f"berkas-rahasia-{key}.csv",
+        file_path=str(folder / "x.csv"),
+        file_sha256="0" * 64,
+        file_size=1,
+        status="imported",
+        read=1,
+        unchanged=1,
+        report_path=str(report),
+    )

@@ -28,12 +28,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI from its own static files (no CDN: offline networks)
     "django_tasks_db",
     "sijaga.core",
     "sijaga.regions",
     "sijaga.accounts",
     "sijaga.registry",
     "sijaga.enrollment",
+    "sijaga.imports",
 ]
 AUTH_USER_MODEL = "accounts.User"
 
@@ -129,6 +131,5 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"sijaga": {"level": "INFO"}},
+    "loggers": {"sijaga": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

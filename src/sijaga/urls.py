@@ -12,6 +12,7 @@ urlpatterns = [
     path("wilayah/", include("sijaga.regions.urls")),
     path("pekerja/", include("sijaga.registry.urls")),
     path("kepesertaan/", include("sijaga.enrollment.urls")),
+    path("unggah/", include("sijaga.imports.urls")),
     path("v/<str:token>/", enrollment_views.verify, name="verify"),
     path("", include("sijaga.core.urls")),
 ]

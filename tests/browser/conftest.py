@@ -2,7 +2,8 @@
 
 Browser tests use ``live_server``, hence a transactional database that is *flushed* after each test: that
 wipes the official region table the session loads once (``src/sijaga/conftest.py``). So every
-``browser``-marked test is moved to the end of the run, and the ``official_regions`` fixture reloads the
+``browser``-marked test is moved to the end of the run (hook in src/sijaga/conftest.py), and
+the ``official_regions`` fixture reloads the
 regions when an earlier browser test has flushed them.
 """
 
@@ -26,18 +27,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Run every ``browser`` test last (stable order otherwise), after pytest-django's own reordering.
-
-    Hooks of a conftest apply to the whole session once it is loaded, so this also orders the items collected
-    from ``src/sijaga``.
-    """
-    browser = [item for item in items if item.get_closest_marker("browser")]
-    if browser:
-        items[:] = [item for item in items if not item.get_closest_marker("browser")] + browser
 
 
 @pytest.fixture(scope="session")

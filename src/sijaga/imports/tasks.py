@@ -1,0 +1,13 @@
+"""Background task: tasks take IDs, are enqueued on commit, and are idempotent (re-running a batch is safe)."""
+
+from django.tasks import task
+from django.utils import translation
+
+
+@task()
+def process_import(batch_id: str) -> dict:
+    from sijaga.imports import services
+
+    with translation.override("id"):
+        batch = services.run_batch(batch_id)
+    return services.result_dict(batch)

@@ -1,0 +1,473 @@
+"""Column-wise validation of an enrolment file: every rule is a Polars expression, no Python loop over rows.
+
+Input: the all-text frame from `reader.read_table`. Output: the typed, normalised valid rows and a long frame of
+rejections (row, column, value, reason), one line per problem, with Indonesian reasons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import reduce
+
+import polars as pl
+from django.utils.translation import gettext as _
+
+from sijaga.enrollment.models import MAX_WAGE
+from sijaga.enrollment.rules import JKP_REQUIRES, PROGRAMMES
+from sijaga.imports.columns import BY_KEY, COLUMNS
+from sijaga.imports.reader import NIK_NUMERIC, ROW
+from sijaga.registry.models import Category
+from sijaga.registry.nik import WHITESPACE, nik_message, parse_nik_column
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y/%m/%d")
+# Four-digit years only: chrono's %Y reads "01/01/26" as the year 26, which no one means.
+DATE_SHAPE = r"^(\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}[/-]\d{1,2}[/-]\d{1,2})$"
+MAX_EXACT_FLOAT = 2**53
+PROGRAMME_FILLERS = ("dan", "and", "")  # "JKK dan JKM"
+
+GENDER_WORDS = {
+    "l": "L",
+    "lk": "L",
+    "laki": "L",
+    "laki-laki": "L",
+    "laki laki": "L",
+    "pria": "L",
+    "m": "L",
+    "male": "L",
+    "p": "P",
+    "pr": "P",
+    "perempuan": "P",
+    "wanita": "P",
+    "f": "P",
+    "female": "P",
+}
+SEGMENT_WORDS = {
+    "pu": "pu",
+    "penerima upah": "pu",
+    "ppu": "pu",
+    "bpu": "bpu",
+    "bukan penerima upah": "bpu",
+    "pbpu": "bpu",
+    "jakon": "jakon",
+    "jasa konstruksi": "jakon",
+    "konstruksi": "jakon",
+}
+
+
+def _category_words() -> dict[str, str]:
+    words = {}
+    for value, label in Category.choices:
+        for w in (value, value.replace("_", " "), str(label)):
+            words[w.lower()] = value
+    words.update(
+        {
+            "non asn": "non_asn",
+            "non-asn": "non_asn",
+            "honorer": "non_asn",
+            "ptt": "non_asn",
+            "rt": "rt_rw",
+            "rw": "rt_rw",
+            "rt/rw": "rt_rw",
+            "ketua rt": "rt_rw",
+            "ketua rw": "rt_rw",
+            "pemilu": "penyelenggara_pemilu",
+            "kpps": "penyelenggara_pemilu",
+            "rentan": "pekerja_rentan",
+            "informal": "pekerja_rentan",
+            "formal": "formal_lain",
+        }
+    )
+    return words
+
+
+@dataclass
+class Validated:
+    valid: pl.DataFrame
+    rejections: pl.DataFrame  # ROW, column, value, reason
+    read: int
+
+    @property
+    def rejected_rows(self) -> int:
+        return self.rejections.get_column(ROW).n_unique() if self.rejections.height else 0
+
+
+def _col(frame: pl.DataFrame, key: str) -> pl.Expr:
+    return pl.col(key).cast(pl.String) if key in frame.columns else pl.lit(None, dtype=pl.String).alias(key)
+
+
+def _text(frame: pl.DataFrame, key: str) -> pl.Expr:
+    """The cell without surrounding whitespace; empty → null (the reader does this too, callers may not)."""
+    text = _col(frame, key).str.strip_chars(WHITESPACE)
+    return pl.when(text != "").then(text).alias(key)
+
+
+def parse_dates(expr: pl.Expr) -> pl.Expr:
+    """dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd, Excel datetimes and Excel serial numbers."""
+    base = expr.str.replace(r"[ T]00:00:00(\.0+)?$", "")
+    dated = pl.when(base.str.contains(DATE_SHAPE)).then(base)
+    parsed = [dated.str.to_date(f, strict=False) for f in DATE_FORMATS]
+    serial = base.str.extract(r"^(\d{4,5})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
+    from_serial = pl.when(serial.is_between(1, 80000)).then(pl.lit(EXCEL_EPOCH) + pl.duration(days=serial))
+    return pl.coalesce(*parsed, from_serial.cast(pl.Date))
+
+
+def parse_rupiah(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(Int64 Rupiah or null, True where the text had cents).
+
+    Accepts `Rp 3.500.000`, `3.500.000,-`, `3500000`, `3,500,000`, `3500000.0` (an Excel number) and a minus sign
+    (so that a negative wage is reported as out of range, not as unreadable). One group of three digits after a
+    separator is thousands (`1.500` = 1500), anything else after a separator is a fraction: cents are refused.
+    Amounts too long for Int64 come back as 10**15, far above any allowed wage.
+    """
+    s = expr.str.replace_all(r"(?i)rp\.?|idr|\s", "").str.replace(r"[.,]-$", "")
+    negative = s.str.starts_with("-")
+    s = s.str.strip_chars_start("-")
+    indo = s.str.contains(r"^\d{1,3}(\.\d{3})+(,\d*)?$")
+    english = s.str.contains(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
+    plain = s.str.contains(r"^\d+([.,]\d*)?$")
+    whole = (
+        pl.when(indo)
+        .then(s.str.extract(r"^([\d.]+)", 1).str.replace_all(".", "", literal=True))
+        .when(english)
+        .then(s.str.extract(r"^([\d,]+)", 1).str.replace_all(",", "", literal=True))
+        .when(plain)
+        .then(s.str.extract(r"^(\d+)", 1))
+        .str.strip_chars_start("0")
+    )
+    fraction = (
+        pl.when(indo)
+        .then(s.str.extract(r",(\d*)$", 1))
+        .when(english)
+        .then(s.str.extract(r"\.(\d*)$", 1))
+        .when(plain)
+        .then(s.str.extract(r"[.,](\d*)$", 1))
+    )
+    cents = fraction.str.contains("[1-9]").fill_null(False)
+    amount = (
+        pl.when(whole.str.len_chars() > 15)
+        .then(pl.lit(10**15, dtype=pl.Int64))
+        .when(whole == "")
+        .then(pl.lit(0, dtype=pl.Int64))
+        .otherwise(whole.cast(pl.Int64, strict=False))
+    )
+    return pl.when(negative).then(-amount).otherwise(amount), cents
+
+
+def validate(
+    frame: pl.DataFrame,
+    *,
+    villages: pl.Series,
+    today: dt.date,
+    existing: pl.DataFrame | None = None,
+) -> Validated:
+    """Check every row; `existing` has columns nik, visible (bool) for NIKs already registered."""
+    read = frame.height
+    originals = frame.select(pl.col(ROW), *[_col(frame, c.key).alias(f"v_{c.key}") for c in COLUMNS])
+    f = frame.select(
+        pl.col(ROW),
+        (pl.col(NIK_NUMERIC).fill_null(False) if NIK_NUMERIC in frame.columns else pl.lit(False)).alias(NIK_NUMERIC),
+        *[_text(frame, c.key) for c in COLUMNS],
+    )
+
+    # NIK: the engine's verdict plus Excel's lost 16th digit.
+    nik = parse_nik_column(f.get_column("nik"), today=today).select(
+        pl.col("nik").alias("nik_norm"),
+        pl.col("valid").alias("nik_valid"),
+        pl.col("error_codes").list.first().alias("nik_error"),
+        pl.col("birth_date").alias("nik_birth"),
+        pl.col("gender").alias("nik_gender"),
+    )
+    f = pl.concat([f, nik], how="horizontal")
+
+    words = _category_words()
+    f = f.with_columns(
+        full_name_norm=pl.col("full_name").str.replace_all(r"\s+", " ").str.strip_chars(),
+        birth_parsed=parse_dates(pl.col("birth_date")),
+        gender_norm=pl.col("gender")
+        .str.to_lowercase()
+        .str.strip_chars(".")
+        .replace_strict(GENDER_WORDS, default=None, return_dtype=pl.String),
+        domicile_norm=_dotted_region(pl.col("domicile").str.replace_all(r"\s", "")),
+        category_norm=pl.col("category")
+        .str.to_lowercase()
+        .str.replace_all(r"\s+", " ")
+        .replace_strict(words, default=None, return_dtype=pl.String),
+        segment_norm=pl.col("segment")
+        .str.to_lowercase()
+        .str.replace_all(r"\s+", " ")
+        .replace_strict(SEGMENT_WORDS, default=None, return_dtype=pl.String),
+        programme_list=pl.col("programmes")
+        .str.to_lowercase()
+        .str.replace_all(r"[^a-z]+", " ")
+        .str.strip_chars()
+        .str.split(" ")
+        .list.set_difference(pl.lit(list(PROGRAMME_FILLERS))),
+        start_parsed=parse_dates(pl.col("start_date")),
+        phone_norm=pl.col("phone").str.replace_all(r"[^\d+]", ""),
+    )
+    wage, cents = parse_rupiah(pl.col("wage"))
+    f = f.with_columns(wage_int=wage, wage_cents=cents)
+    f = f.with_columns(
+        [pl.col("programme_list").list.contains(p).fill_null(False).alias(p) for p in PROGRAMMES]
+        + [
+            pl.col("programme_list").list.set_difference(pl.lit(list(PROGRAMMES))).alias("programme_unknown")
+        ]
+    )
+
+    first_row = f.group_by("nik_norm").agg(pl.col(ROW).min().alias("first_row"))
+    f = f.join(first_row, on="nik_norm", how="left", maintain_order="left")
+    if existing is not None and existing.height:
+        # one line per NIK, whatever the caller passed: a join must never multiply rows
+        known = existing.group_by("nik").agg(pl.col("visible").fill_null(False).all().alias("existing_visible"))
+        f = f.join(known, left_on="nik_norm", right_on="nik", how="left", maintain_order="left")
+    else:
+        f = f.with_columns(pl.lit(None, dtype=pl.Boolean).alias("existing_visible"))
+
+    # --- rules: (column key, condition for rejection, reason expression) ---------------------------------------
+    nik_lost = pl.col(NIK_NUMERIC) & (
+        pl.col("nik_norm").str.ends_with("0") | (pl.col("nik_norm").cast(pl.Int64, strict=False) > MAX_EXACT_FLOAT)
+    )
+    seg = pl.col("segment_norm")
+    rules: list[tuple[str, pl.Expr, pl.Expr]] = [
+        (
+            "nik",
+            nik_lost,
+            pl.lit(
+                _(
+                    "NIK tersimpan sebagai angka di Excel sehingga digit terakhirnya bisa hilang "
+                    "(Excel hanya menyimpan 15 digit). Format kolom NIK sebagai Teks lalu isi ulang."
+                )
+            ),
+        ),
+        ("nik", ~pl.col("nik_valid") & ~nik_lost, pl.col("nik_error")),  # rendered below
+        (
+            "nik",
+            pl.col("nik_valid") & (pl.col(ROW) != pl.col("first_row")),
+            pl.format(_("NIK sama dengan baris {}; hanya baris pertama yang diproses."), pl.col("first_row")),
+        ),
+        (
+            "nik",
+            pl.col("existing_visible") == False,  # noqa: E712 - Polars expression, not a Python bool
+            pl.lit(_("NIK sudah terdaftar di wilayah lain; hubungi koordinator untuk pemindahan.")),
+        ),
+        ("full_name", pl.col("full_name_norm").is_null(), pl.lit(_("Nama wajib diisi."))),
+        ("full_name", pl.col("full_name_norm").str.len_chars() > 150, pl.lit(_("Nama lebih dari 150 karakter."))),
+        (
+            "full_name",
+            ~pl.col("full_name_norm").str.contains(r"(?i)[a-z]").fill_null(True),
+            pl.lit(_("Nama harus berisi huruf.")),
+        ),
+        (
+            "birth_date",
+            pl.col("birth_date").is_not_null() & pl.col("birth_parsed").is_null(),
+            pl.lit(_("Tanggal lahir tidak dikenali; gunakan format dd/mm/yyyy.")),
+        ),
+        (
+            "birth_date",
+            pl.col("nik_valid")
+            & pl.col("birth_parsed").is_not_null()
+            & (pl.col("birth_parsed") != pl.col("nik_birth")),
+            pl.format(
+                _("Tanggal lahir tidak sama dengan tanggal lahir di NIK ({})."),
+                pl.col("nik_birth").dt.strftime("%d/%m/%Y"),
+            ),
+        ),
+        (
+            "gender",
+            pl.col("gender").is_not_null() & pl.col("gender_norm").is_null(),
+            pl.lit(_("Jenis kelamin harus L atau P.")),
+        ),
+        (
+            "gender",
+            pl.col("nik_valid") & pl.col("gender_norm").is_not_null() & (pl.col("gender_norm") != pl.col("nik_gender")),
+            pl.when(pl.col("nik_gender") == "P")
+            .then(pl.lit(_("Jenis kelamin tidak sesuai NIK (NIK menunjukkan perempuan).")))
+            .otherwise(pl.lit(_("Jenis kelamin tidak sesuai NIK (NIK menunjukkan laki-laki)."))),
+        ),
+        ("domicile", pl.col("domicile").is_null(), pl.lit(_("Kode desa domisili wajib diisi."))),
+        (
+            "domicile",
+            pl.col("domicile").is_not_null() & ~pl.col("domicile_norm").is_in(villages.implode()),
+            pl.when(pl.col("domicile_norm").str.contains(r"^\d{2}\.\d{2}\.\d{2}$"))
+            .then(
+                pl.format(
+                    _("Kode {} adalah kode kecamatan, bukan desa/kelurahan; isi kode desa 10 digit, mis. 64.71.05.1002."),
+                    pl.col("domicile"),
+                )
+            )
+            .when(pl.col("domicile_norm").str.contains(r"^\d{2}(\.\d{2})?$"))
+            .then(
+                pl.format(
+                    _(
+                        "Kode {} adalah kode provinsi atau kabupaten/kota, bukan desa/kelurahan; isi kode desa 10 "
+                        "digit, mis. 64.71.05.1002."
+                    ),
+                    pl.col("domicile"),
+                )
+            )
+            .otherwise(
+                pl.format(_("Kode desa/kelurahan {} tidak ada di data wilayah Kemendagri 2025."), pl.col("domicile"))
+            ),
+        ),
+        ("category", pl.col("category").is_null(), pl.lit(_("Kategori wajib diisi."))),
+        (
+            "category",
+            pl.col("category").is_not_null() & pl.col("category_norm").is_null(),
+            pl.format(_("Kategori “{}” tidak dikenal; pilih dari daftar di templat."), pl.col("category")),
+        ),
+        (
+            "occupation",
+            (pl.col("category_norm") == "pekerja_rentan") & pl.col("occupation").is_null(),
+            pl.lit(_("Pekerja rentan wajib mencantumkan pekerjaannya (mis. pedagang, petani, nelayan).")),
+        ),
+        ("segment", pl.col("segment").is_null(), pl.lit(_("Segmen wajib diisi (PU, BPU atau JAKON)."))),
+        (
+            "segment",
+            pl.col("segment").is_not_null() & seg.is_null(),
+            pl.format(_("Segmen “{}” tidak dikenal; isi PU, BPU atau JAKON."), pl.col("segment")),
+        ),
+        ("programmes", pl.col("programmes").is_null(), pl.lit(_("Program wajib diisi, minimal JKK+JKM."))),
+        (
+            "programmes",
+            pl.col("programme_unknown").list.len() > 0,
+            pl.format(_("Program tidak dikenal: {}."), pl.col("programme_unknown").list.join(", ").str.to_uppercase()),
+        ),
+        (
+            "programmes",
+            pl.col("programmes").is_not_null() & ~(pl.col("jkk") & pl.col("jkm")),
+            pl.lit(_("JKK dan JKM wajib diikuti sejak pendaftaran pertama.")),
+        ),
+        (
+            "programmes",
+            (seg == "bpu") & pl.col("jp"),
+            pl.lit(_("JP hanya untuk peserta penerima upah (PU); segmen BPU tidak dapat memilih JP.")),
+        ),
+        (
+            "programmes",
+            seg.is_in(["bpu", "jakon"]) & pl.col("jkp"),
+            pl.lit(_("JKP hanya untuk peserta penerima upah (PU) (PP 37/2021).")),
+        ),
+        (
+            "programmes",
+            (seg == "jakon") & (pl.col("jht") | pl.col("jp")),
+            pl.lit(_("Segmen jasa konstruksi hanya JKK dan JKM.")),
+        ),
+        (
+            "programmes",
+            (seg == "pu") & pl.col("jkp") & ~reduce(lambda a, b: a & b, [pl.col(p) for p in JKP_REQUIRES]),
+            pl.lit(_("JKP mensyaratkan kepesertaan JKK, JKM dan JHT (PP 37/2021 pasal 4).")),
+        ),
+        ("wage", pl.col("wage").is_null(), pl.lit(_("Upah/penghasilan wajib diisi."))),
+        ("wage", pl.col("wage_cents"), pl.lit(_("Rupiah tidak memakai sen; isi bilangan bulat."))),
+        (
+            "wage",
+            pl.col("wage").is_not_null() & ~pl.col("wage_cents") & pl.col("wage_int").is_null(),
+            pl.format(_("Upah “{}” bukan jumlah Rupiah yang dikenali, mis. 3.500.000."), pl.col("wage")),
+        ),
+        (
+            "wage",
+            (pl.col("wage_int") <= 0) | (pl.col("wage_int") > MAX_WAGE),
+            pl.lit(_("Upah/penghasilan harus lebih dari Rp0 dan paling banyak Rp1 miliar.")),
+        ),
+        ("start_date", pl.col("start_date").is_null(), pl.lit(_("Tanggal mulai wajib diisi."))),
+        (
+            "start_date",
+            pl.col("start_date").is_not_null() & pl.col("start_parsed").is_null(),
+            pl.lit(_("Tanggal mulai tidak dikenali; gunakan format dd/mm/yyyy.")),
+        ),
+        (
+            "start_date",
+            pl.col("start_parsed") > pl.lit(today + dt.timedelta(days=366)),
+            pl.lit(_("Tanggal mulai lebih dari setahun ke depan.")),
+        ),
+        (
+            "start_date",
+            pl.col("start_parsed") < pl.coalesce(pl.col("nik_birth"), pl.col("birth_parsed")),
+            pl.lit(_("Tanggal mulai sebelum tanggal lahir.")),
+        ),
+    ]
+    assert all(key in BY_KEY for key, _c, _r in rules)
+    checks = f.select(
+        pl.col(ROW),
+        *[
+            pl.when(cond.fill_null(False)).then(reason).otherwise(None).alias(f"r{i}")
+            for i, (key, cond, reason) in enumerate(rules)
+        ],
+    )
+    long = (
+        checks.unpivot(index=ROW, variable_name="rule", value_name="reason")
+        .drop_nulls("reason")
+        .with_columns(pl.col("rule").str.slice(1).cast(pl.Int32))
+    )
+    rule_keys = pl.DataFrame(
+        {"rule": list(range(len(rules))), "key": [k for k, _c, _r in rules]},
+        schema={"rule": pl.Int32, "key": pl.String},
+    )
+    long = long.join(rule_keys, on="rule").sort(ROW, "rule")
+    long = _render_nik_messages(long, f)
+    long = long.join(originals, on=ROW, how="left").with_columns(
+        pl.coalesce(*[pl.when(pl.col("key") == c.key).then(pl.col(f"v_{c.key}")) for c in COLUMNS]).alias("value")
+    )
+    rejections = long.select(
+        ROW,
+        pl.col("key"),
+        pl.col("key").replace_strict({c.key: c.header for c in COLUMNS}, return_dtype=pl.String).alias("column"),
+        pl.col("value"),
+        pl.col("reason"),
+    )
+    bad_rows = rejections.get_column(ROW).unique()
+    valid = f.filter(~pl.col(ROW).is_in(bad_rows.implode())).select(
+        pl.col(ROW),
+        pl.col("nik_norm").alias("nik"),
+        pl.col("full_name_norm").alias("full_name"),
+        pl.col("nik_birth").alias("birth_date"),
+        pl.col("nik_gender").alias("gender"),
+        pl.col("domicile_norm").alias("domicile_id"),
+        pl.col("phone_norm").fill_null("").str.slice(0, 20).alias("phone"),
+        pl.col("occupation").fill_null("").str.slice(0, 100).alias("occupation"),
+        pl.col("category_norm").alias("category"),
+        pl.col("segment_norm").alias("segment"),
+        *[pl.col(p) for p in PROGRAMMES],
+        pl.col("wage_int").alias("wage"),
+        pl.col("start_parsed").alias("start_date"),
+    )
+    return Validated(valid=valid, rejections=rejections, read=read)
+
+
+def _dotted_region(code: pl.Expr) -> pl.Expr:
+    """Plain region codes (`6471051002`, also as an Excel number `6471051002.0`; `647105` for a district) dotted
+    like the official ones: `64.71.05.1002`."""
+    digits = code.str.replace(r"\.0+$", "")
+    plain = digits.str.contains(r"^(\d{2}|\d{4}|\d{6}|\d{10})$")
+    parts = [digits.str.slice(0, 2), digits.str.slice(2, 2), digits.str.slice(4, 2), digits.str.slice(6, 4)]
+    dotted = pl.concat_str(parts, separator=".", ignore_nulls=True).str.strip_chars(".")
+    return pl.when(plain).then(dotted).otherwise(code)
+
+
+def _render_nik_messages(long: pl.DataFrame, f: pl.DataFrame) -> pl.DataFrame:
+    """The NIK engine reports codes; render its messages once per distinct (code, NIK), not once per row."""
+    nik_rule = long.filter(pl.col("reason").is_in(list(_NIK_CODES())) & (pl.col("key") == "nik"))
+    if nik_rule.height == 0:
+        return long
+    with_nik = nik_rule.join(f.select(ROW, "nik_norm"), on=ROW, how="left")
+    distinct = with_nik.select("reason", "nik_norm").unique()
+    rendered = distinct.with_columns(
+        pl.Series(
+            "message",
+            [nik_message(code, nik or "") for code, nik in distinct.iter_rows()],
+            dtype=pl.String,
+        )
+    )
+    with_nik = with_nik.join(rendered, on=["reason", "nik_norm"], how="left").select(
+        ROW, "rule", pl.col("message").alias("reason"), "key"
+    )
+    rest = long.join(nik_rule.select(ROW, "rule"), on=[ROW, "rule"], how="anti")
+    return pl.concat([rest, with_nik.select(rest.columns)]).sort(ROW, "rule")
+
+
+def _NIK_CODES() -> set[str]:
+    from sijaga.registry.nik import ERROR_CODES
+
+    return set(ERROR_CODES)
