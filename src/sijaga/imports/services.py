@@ -330,3 +330,16 @@ def confirm(batch: ImportBatch) -> None:
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def rejection_preview(batch: ImportBatch, limit: int = 50) -> list[dict]:
+    """The first rejected rows (row, column, value, reason) read back from the report, for the batch page."""
+    if not batch.rejected or not batch.report_path or not Path(batch.report_path).exists():
+        return []
+    try:
+        frame = pl.read_excel(batch.report_path, sheet_name="Rincian", infer_schema_length=0).head(limit)
+    except Exception:  # an unreadable report must not break the page; the download link still works
+        return []
+    return [
+        {"row": r[0], "column": r[1], "value": r[2], "reason": r[3]} for r in frame.select(frame.columns[:4]).rows()
+    ]

@@ -76,7 +76,8 @@ def upload(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk) -> HttpResponse:
     batch = _batch(request, pk)
     template = "imports/_status.html" if request.htmx else "imports/detail.html"
-    return render(request, template, {"batch": batch, "events": batch.events.all()})
+    preview = services.rejection_preview(batch) if batch.is_finished else []
+    return render(request, template, {"batch": batch, "events": batch.events.all(), "preview": preview})
 
 
 @login_required

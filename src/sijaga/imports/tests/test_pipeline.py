@@ -97,6 +97,8 @@ def test_report_lists_rejected_rows_ready_to_fix(world, tmp_path):
     assert "JP hanya untuk" in fix["Alasan penolakan"][1]
     detail = pl.read_excel(batch.report_path, sheet_name="Rincian")
     assert set(detail["Kolom"]) == {"NIK", "Program"}
+    preview = services.rejection_preview(batch)
+    assert [(p["row"], p["column"]) for p in preview] == [("3", "NIK"), ("4", "Program")]
 
 
 def test_all_or_nothing_and_dry_run_write_nothing(world, tmp_path):
@@ -165,7 +167,7 @@ def test_ui_upload_runs_as_background_task(client, world, tmp_path, django_captu
     page = client.get("/unggah/").content.decode()
     assert "Unggah massal kepesertaan" in page and "Pemerintah Kota Balikpapan" in page
     assert "Pemerintah Kabupaten Bulungan" not in page
-    csv = write_csv(tmp_path, [row(i) for i in range(1, 6)])
+    csv = write_csv(tmp_path, [row(i) for i in range(1, 6)] + [row(9, nik="123")])
     with csv.open("rb") as fh, django_capture_on_commit_callbacks(execute=True):
         response = client.post("/unggah/", {"payer": world.sites["A"].payer.pk, "file": fh})
     batch = ImportBatch.objects.get(file_name="peserta.csv")
@@ -174,6 +176,7 @@ def test_ui_upload_runs_as_background_task(client, world, tmp_path, django_captu
     assert (batch.status, batch.created, batch.channel) == ("imported", 5, "web")
     status = client.get(f"/unggah/{batch.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in status and "Kepesertaan baru" in status
+    assert 'id="rejections"' in status and "NIK harus 16 digit angka; yang diisi 3 digit." in status
     report = client.get(f"/unggah/{batch.pk}/laporan.xlsx")
     assert report.status_code == 200 and b"".join(report.streaming_content).startswith(b"PK")
 
