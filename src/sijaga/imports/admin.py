@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from sijaga.core.admin_scope import ScopedAdmin
+from sijaga.imports import services
+from sijaga.imports.models import ImportBatch, ImportEvent
+
+
+class EventInline(admin.TabularInline):
+    model = ImportEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("at", "status", "message")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ScopedAdmin):
+    """Read-only record of every bulk upload (who, when, file hash, counts)."""
+
+    scoped_queryset = staticmethod(services.batches_for)
+    list_display = ("uploaded_at", "file_name", "payer", "uploaded_by", "status", "read", "created", "rejected")
+    list_filter = ("status", "channel", "dry_run")
+    search_fields = ("file_name", "file_sha256")
+    inlines = [EventInline]
+    readonly_fields = [f.name for f in ImportBatch._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
