@@ -2,16 +2,19 @@
 
 Three provinces are covered: Kalimantan Timur (64), Kalimantan Utara (65) and DI Yogyakarta (34). Every
 regency/city, district and village comes from the Region table (``sijaga load_regions``); only the three
-province codes are written here. Everything personal is generated: names from lists of common names, NIKs
-that pass :func:`sijaga.registry.nik.parse_nik`, phone numbers with real operator prefixes.
+province codes are written here. Village governments (``pemdes``, funded from APBDes) sit on desa only: the
+cities have only kelurahan, whose staff (``non_asn``) and RT/RW heads are paid by the city. Everything
+personal is generated: names from lists of common names, NIKs that pass :func:`sijaga.registry.nik.parse_nik`,
+phone numbers with real operator prefixes.
 
 Determinism: every random choice comes from a :class:`random.Random` seeded with a string built from
 :data:`SEED`, the region code and the worker's index, so worker ``i`` of a regency is the same person whatever
 ``workers_per_regency`` is, and no date depends on today (ages and end dates are taken at
-:data:`REFERENCE_DATE`). Idempotency: users, payers and workers are looked up by their natural keys (username,
-payer code, NIK) and skipped when they exist. Memberships and status changes go through the enrolment
-services, as the users who would do them in real life, so the rules, the history and the access log are
-exercised.
+:data:`REFERENCE_DATE`). No two workers of a regency share a full name: a name already given to an earlier
+worker of the regency is redrawn from a generator of its own. Idempotency: users, payers and workers are
+looked up by their natural keys (username, payer code, NIK) and skipped when they exist. Memberships and
+status changes go through the enrolment services, as the users who would do them in real life, so the rules,
+the history and the access log are exercised.
 """
 
 from __future__ import annotations
@@ -44,8 +47,11 @@ REFERENCE_DATE = dt.date(2026, 6, 30)
 #: Inpres 2/2021 was signed on 25 March 2021: memberships start from the following month.
 FIRST_START = dt.date(2021, 4, 1)
 MAX_WORKERS_PER_REGENCY = 9999  # one NIK serial (0001–9999) per worker of a regency
+MAX_NAME_ATTEMPTS = 10_000  # redraws of a name already given in the regency (a few suffice even at 9999 workers)
 
 CATEGORIES: tuple[str, ...] = tuple(Category.values)
+#: Villages with a village government (pemerintah desa) funded from APBDes; a kelurahan has none.
+VILLAGE_GOVERNMENT_KINDS: tuple[str, ...] = (Kind.DESA, Kind.DESA_ADAT)
 
 
 class RegionsNotLoaded(Exception):
@@ -269,6 +275,14 @@ class Regency:
     def is_city(self) -> bool:
         return self.kind == Kind.KOTA
 
+    @property
+    def has_village_governments(self) -> bool:
+        """Whether the regency has desa (or desa adat), with a village government and budget (APBDes).
+
+        The demo cities have only kelurahan: units of the city government, staffed and paid by the city.
+        """
+        return any(v.kind in VILLAGE_GOVERNMENT_KINDS for v in self.villages)
+
 
 def load_demo_regions(provinces: Sequence[str] = DEMO_PROVINCES) -> list[Regency]:
     """Every current regency/city of `provinces` with its districts and villages (or `RegionsNotLoaded`)."""
@@ -323,8 +337,6 @@ class PayerSpec:
     region_code: str
     funding_source: str
     npp: str = ""
-    #: A village government's village kind (a city has kelurahan, whose staff are not perangkat desa).
-    village_kind: str = ""
 
 
 def province_payer(province: Place) -> PayerSpec:
@@ -336,21 +348,21 @@ def province_payer(province: Place) -> PayerSpec:
 
 
 def regency_payers(regency: Regency) -> list[PayerSpec]:
-    """The regency/city government, two village governments, a regional water company and a CSR forum."""
+    """The regency/city government, two village governments (none in a city), a water company and a CSR forum."""
     rng = random.Random(f"{SEED}:{regency.code}:payers")
     slug = _code_slug(regency.code)
     specs = [PayerSpec(f"pemkab-{slug}", f"Pemerintah {regency.name}", "pemkab", regency.code, "apbd", _npp(rng))]
     for village in pemdes_villages(regency):
-        label = "Kelurahan" if village.kind == Kind.KELURAHAN else "Desa"
+        # Desa adat names already say so ("Desa Adat Ayapo").
+        name = village.name if village.kind == Kind.DESA_ADAT else f"Desa {village.name}"
         specs.append(
             PayerSpec(
                 f"pemdes-{_code_slug(village.code)}",
-                f"Pemerintah {label} {village.name}",
+                f"Pemerintah {name}",
                 "pemdes",
                 village.code,
                 "apbdes",
                 _npp(rng),
-                village_kind=village.kind,
             )
         )
     specs.append(
@@ -368,18 +380,21 @@ def regency_payers(regency: Regency) -> list[PayerSpec]:
 
 
 def pemdes_villages(regency: Regency) -> list[Place]:
-    """Two villages (desa where the regency has any; a city has only kelurahan) from different districts."""
+    """Two desa (or desa adat) from different districts; none where there are only kelurahan (the cities).
+
+    A kelurahan has no village government: its staff are paid by the regency/city from its APBD.
+    """
     rng = random.Random(f"{SEED}:{regency.code}:villages")
     desa_by_district = {
-        d: [v for v in vs if v.kind != Kind.KELURAHAN] for d, vs in regency.villages_by_district.items()
+        d: [v for v in vs if v.kind in VILLAGE_GOVERNMENT_KINDS] for d, vs in regency.villages_by_district.items()
     }
-    pool = {d: vs for d, vs in desa_by_district.items() if vs} or {
-        d: list(vs) for d, vs in regency.villages_by_district.items()
-    }
+    pool = {d: vs for d, vs in desa_by_district.items() if vs}
+    if not pool:
+        return []
     districts = sorted(pool)
     chosen_districts = rng.sample(districts, k=min(2, len(districts)))
     villages = [rng.choice(pool[d]) for d in chosen_districts]
-    if len(villages) < 2:  # a regency with one district: take a second village there
+    if len(villages) < 2:  # desa in one district only: take a second desa there
         others = [v for v in pool[districts[0]] if v not in villages]
         villages.append(rng.choice(others) if others else villages[0])
     return sorted(dict.fromkeys(villages), key=lambda v: v.code)
@@ -438,7 +453,8 @@ class WorkerPlan:
         return self.steps[-1].to_status if self.steps else Status.REGISTERED
 
 
-#: Category mix after the first six workers of a regency (one of each category).
+#: Category mix after the first six workers of a regency (one of each category). Where there are no desa (the
+#: cities), a `perangkat_desa` draw becomes kelurahan staff: `non_asn` paid by the city.
 CATEGORY_WEIGHTS = {
     "non_asn": 24,
     "perangkat_desa": 12,
@@ -475,7 +491,7 @@ OCCUPATIONS = {
         "sekretaris_desa kepala_urusan_keuangan kepala_urusan_umum kepala_seksi_pemerintahan "
         "kepala_seksi_kesejahteraan kepala_dusun staf_desa"
     ),
-    "perangkat_kelurahan": _words("staf_kelurahan kepala_lingkungan petugas_pelayanan_kelurahan"),
+    "non_asn_kelurahan": _words("staf_kelurahan petugas_pelayanan_kelurahan tenaga_administrasi_kelurahan"),
     "rt_rw": _words("ketua_RT ketua_RT ketua_RT ketua_RW"),
     "penyelenggara_pemilu": _words(
         "anggota_PPK anggota_PPS sekretariat_PPS anggota_Panwaslu_kelurahan/desa petugas_pemutakhiran_data_pemilih"
@@ -536,8 +552,17 @@ def serial_numbers(regency: Regency) -> list[int]:
     return serials
 
 
-def plan_worker(regency: Regency, index: int, serial: int, payers: dict[str, PayerSpec]) -> WorkerPlan:
-    """Worker `index` of `regency`: deterministic, whatever the number of workers asked for."""
+def plan_worker(
+    regency: Regency,
+    index: int,
+    serial: int,
+    payers: dict[str, PayerSpec],
+    taken_names: set[str] | None = None,
+) -> WorkerPlan:
+    """Worker `index` of `regency`: deterministic, whatever the number of workers asked for.
+
+    `taken_names`: the names of workers 0..index-1 of the regency; the worker gets a name not among them.
+    """
     rng = random.Random(f"{SEED}:{regency.code}:worker:{index}")
     province = regency.province.code
     kalimantan = province != "34"
@@ -550,19 +575,23 @@ def plan_worker(regency: Regency, index: int, serial: int, payers: dict[str, Pay
         category = CATEGORIES[index]
     else:
         category = rng.choices(list(CATEGORY_WEIGHTS), weights=list(CATEGORY_WEIGHTS.values()))[0]
+    kelurahan_staff = category == "perangkat_desa" and not pemdes
+    if kelurahan_staff:  # no desa (a city): no perangkat desa, but kelurahan staff paid by the city
+        category = "non_asn"
 
     # payer, segment, occupation
     segment = Segment.PU
     match category:
+        case "non_asn" if kelurahan_staff:
+            payer, occupation = pemkab, _occupation(rng, "non_asn_kelurahan")
         case "non_asn":
             payer = pemprov if rng.random() < 0.15 else pemkab
             occupation = _occupation(rng, "non_asn_pemprov" if payer == pemprov else "non_asn")
         case "perangkat_desa":
             payer = rng.choice(pemdes)
-            kelurahan = payers[payer].village_kind == Kind.KELURAHAN
-            occupation = _occupation(rng, "perangkat_kelurahan" if kelurahan else "perangkat_desa")
-        case "rt_rw":
-            payer = rng.choice(pemdes) if rng.random() < (0.2 if regency.is_city else 0.7) else pemkab
+            occupation = _occupation(rng, "perangkat_desa")
+        case "rt_rw":  # incentives from the village budget, or from the regency/city (always, in a city)
+            payer = rng.choice(pemdes) if pemdes and rng.random() < 0.7 else pemkab
             occupation = _occupation(rng, "rt_rw")
         case "penyelenggara_pemilu":
             payer = pemkab
@@ -603,6 +632,8 @@ def plan_worker(regency: Regency, index: int, serial: int, payers: dict[str, Pay
     day = birth.day + (40 if gender == "P" else 0)
     nik = f"{nik_district.replace('.', '')}{day:02d}{birth:%m%y}{serial:04d}"
     name = person_name(rng, province, gender, birth.year)
+    if taken_names is not None:
+        name = _unique_name(name, regency, index, gender, birth.year, taken_names)
     phone = phone_number(rng) if rng.random() < 0.92 else ""
 
     # programmes and wage
@@ -677,9 +708,31 @@ def _status_steps(
     return (activate, end)
 
 
+def _unique_name(name: str, regency: Regency, index: int, gender: str, birth_year: int, taken: set[str]) -> str:
+    """`name`, or, if a worker of the regency already has it, another name drawn from a retry's own seed.
+
+    Only the name changes: the worker's other draws come from the main generator, which retries do not touch.
+    """
+    attempt = 0
+    while name in taken:
+        attempt += 1
+        if attempt > MAX_NAME_ATTEMPTS:
+            raise RuntimeError(f"No unused name left for worker {index} of {regency.name}")
+        retry = random.Random(f"{SEED}:{regency.code}:worker:{index}:name:{attempt}")
+        name = person_name(retry, regency.province.code, gender, birth_year)
+    return name
+
+
 def plan_regency(regency: Regency, workers: int, payers: dict[str, PayerSpec]) -> list[WorkerPlan]:
+    """Workers 0..workers-1 of the regency, no two with the same full name (worker `i` never depends on `workers`)."""
     serials = serial_numbers(regency)
-    return [plan_worker(regency, i, serials[i], payers) for i in range(workers)]
+    taken: set[str] = set()
+    plans = []
+    for i in range(workers):
+        plan = plan_worker(regency, i, serials[i], payers, taken)
+        taken.add(plan.full_name)
+        plans.append(plan)
+    return plans
 
 
 # --- users --------------------------------------------------------------------------------------------------

@@ -80,6 +80,23 @@ class Payer(models.Model):
         level = PAYER_LEVEL.get(self.kind)
         if level and self.region_id and self.region_id.count(".") + 1 != level:
             raise ValidationError({"region": _("Tingkat wilayah tidak sesuai jenis pembayar.")})
+        if self.kind == PayerKind.PEMDES and self.region_id:
+            # A kelurahan is a unit of the regency/city government: no village budget, no village government.
+            from django.core.exceptions import ObjectDoesNotExist
+
+            try:
+                region_kind = self.region.kind
+            except ObjectDoesNotExist:  # an unknown region code: clean_fields() reports it
+                return
+            if region_kind not in ("desa", "desa_adat"):
+                raise ValidationError(
+                    {
+                        "region": _(
+                            "Pemerintah desa harus berada di desa atau desa adat; "
+                            "kelurahan dibiayai APBD kabupaten/kota."
+                        )
+                    }
+                )
 
 
 class Segment(models.TextChoices):

@@ -97,12 +97,6 @@ def _col(frame: pl.DataFrame, key: str) -> pl.Expr:
     return pl.col(key).cast(pl.String) if key in frame.columns else pl.lit(None, dtype=pl.String).alias(key)
 
 
-def _text(frame: pl.DataFrame, key: str) -> pl.Expr:
-    """The cell without surrounding whitespace; empty → null (the reader does this too, callers may not)."""
-    text = _col(frame, key).str.strip_chars(WHITESPACE)
-    return pl.when(text != "").then(text).alias(key)
-
-
 def parse_dates(expr: pl.Expr) -> pl.Expr:
     """dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd, Excel datetimes and Excel serial numbers."""
     base = expr.str.replace(r"[ T]00:00:00(\.0+)?$", "")
@@ -162,75 +156,149 @@ def validate(
     today: dt.date,
     existing: pl.DataFrame | None = None,
 ) -> Validated:
-    """Check every row; `existing` has columns nik, visible (bool) for NIKs already registered."""
+    """Check every row; `existing` has columns nik, visible (bool) for NIKs already registered.
+
+    Values that repeat down a file (categories, segments, programmes, dates, wages, village codes) are parsed once
+    per distinct value and joined back, which is what keeps a million-row file fast.
+    """
     read = frame.height
-    originals = frame.select(pl.col(ROW), *[_col(frame, c.key).alias(f"v_{c.key}") for c in COLUMNS])
-    f = frame.select(
-        pl.col(ROW),
+    # originals (`v_<key>`) are what a rejection quotes; the bare key is the trimmed text (empty → null)
+    base = frame.select(
+        pl.col(ROW).cast(pl.Int64),
         (pl.col(NIK_NUMERIC).fill_null(False) if NIK_NUMERIC in frame.columns else pl.lit(False)).alias(NIK_NUMERIC),
-        *[_text(frame, c.key) for c in COLUMNS],
+        *[_col(frame, c.key).alias(f"v_{c.key}") for c in COLUMNS],
     )
 
-    # NIK: the engine's verdict plus Excel's lost 16th digit.
-    nik = parse_nik_column(f.get_column("nik"), today=today).select(
+    # NIK: the engine's verdict (and its message, rendered column-wise) plus Excel's lost 16th digit.
+    nik = parse_nik_column(base.get_column("v_nik"), today=today).select(
         pl.col("nik").alias("nik_norm"),
         pl.col("valid").alias("nik_valid"),
         pl.col("error_codes").list.first().alias("nik_error"),
         pl.col("birth_date").alias("nik_birth"),
         pl.col("gender").alias("nik_gender"),
     )
-    f = pl.concat([f, nik], how="horizontal")
+    f = pl.concat([base, nik], how="horizontal").lazy()
+    f = f.with_columns(
+        nik=_trimmed("v_nik"),
+        full_name=_trimmed("v_full_name"),
+        phone=_trimmed("v_phone"),
+        occupation=_trimmed("v_occupation"),
+        nik_reason=_nik_reason(pl.col("nik_error"), pl.col("nik_norm")),
+    ).with_columns(
+        full_name_norm=pl.col("full_name").str.replace_all(r"\s+", " "),
+        phone_norm=pl.col("phone").str.replace_all(r"[^\d+]", ""),
+        first_row=pl.col(ROW).min().over("nik_norm"),
+    )
 
     words = _category_words()
-    f = f.with_columns(
-        full_name_norm=pl.col("full_name").str.replace_all(r"\s+", " ").str.strip_chars(),
-        birth_parsed=parse_dates(pl.col("birth_date")),
-        gender_norm=pl.col("gender")
-        .str.to_lowercase()
-        .str.strip_chars(".")
-        .replace_strict(GENDER_WORDS, default=None, return_dtype=pl.String),
-        domicile_norm=_dotted_region(pl.col("domicile").str.replace_all(r"\s", "")),
-        category_norm=pl.col("category")
-        .str.to_lowercase()
-        .str.replace_all(r"\s+", " ")
-        .replace_strict(words, default=None, return_dtype=pl.String),
-        segment_norm=pl.col("segment")
-        .str.to_lowercase()
-        .str.replace_all(r"\s+", " ")
-        .replace_strict(SEGMENT_WORDS, default=None, return_dtype=pl.String),
-        programme_list=pl.col("programmes")
+    wage, cents = parse_rupiah(_trimmed("v_wage"))
+    domicile = _trimmed("v_domicile")
+    domicile_norm = _dotted_region(domicile.str.replace_all(r"\s", ""))
+    programme_list = (
+        _trimmed("v_programmes")
         .str.to_lowercase()
         .str.replace_all(r"[^a-z]+", " ")
         .str.strip_chars()
         .str.split(" ")
-        .list.set_difference(pl.lit(list(PROGRAMME_FILLERS))),
-        start_parsed=parse_dates(pl.col("start_date")),
-        phone_norm=pl.col("phone").str.replace_all(r"[^\d+]", ""),
+        .list.set_difference(pl.lit(list(PROGRAMME_FILLERS)))
     )
-    wage, cents = parse_rupiah(pl.col("wage"))
-    f = f.with_columns(wage_int=wage, wage_cents=cents)
-    f = f.with_columns(
-        [pl.col("programme_list").list.contains(p).fill_null(False).alias(p) for p in PROGRAMMES]
-        + [
-            pl.col("programme_list").list.set_difference(pl.lit(list(PROGRAMMES))).alias("programme_unknown")
-        ]
-    )
+    per_value: dict[str, dict[str, pl.Expr]] = {
+        "birth_date": {"birth_date": _trimmed("v_birth_date"), "birth_parsed": parse_dates(_trimmed("v_birth_date"))},
+        "gender": {
+            "gender": _trimmed("v_gender"),
+            "gender_norm": _trimmed("v_gender")
+            .str.to_lowercase()
+            .str.strip_chars(".")
+            .replace_strict(GENDER_WORDS, default=None, return_dtype=pl.String),
+        },
+        "domicile": {
+            "domicile": domicile,
+            "domicile_norm": domicile_norm,
+            "domicile_known": domicile_norm.is_in(villages.cast(pl.String).implode()),
+        },
+        "category": {
+            "category": _trimmed("v_category"),
+            "category_norm": _trimmed("v_category")
+            .str.to_lowercase()
+            .str.replace_all(r"\s+", " ")
+            .replace_strict(words, default=None, return_dtype=pl.String),
+        },
+        "segment": {
+            "segment": _trimmed("v_segment"),
+            "segment_norm": _trimmed("v_segment")
+            .str.to_lowercase()
+            .str.replace_all(r"\s+", " ")
+            .replace_strict(SEGMENT_WORDS, default=None, return_dtype=pl.String),
+        },
+        "programmes": {
+            "programmes": _trimmed("v_programmes"),
+            **{p: programme_list.list.contains(p).fill_null(False) for p in PROGRAMMES},
+            "programme_unknown": programme_list.list.set_difference(pl.lit(list(PROGRAMMES))),
+        },
+        "wage": {"wage": _trimmed("v_wage"), "wage_int": wage, "wage_cents": cents},
+        "start_date": {"start_date": _trimmed("v_start_date"), "start_parsed": parse_dates(_trimmed("v_start_date"))},
+    }
+    for key, exprs in per_value.items():
+        source = f"v_{key}"
+        parsed = f.select(pl.col(source)).unique().with_columns(**exprs)
+        f = f.join(parsed, on=source, how="left", nulls_equal=True, maintain_order="left")
 
-    first_row = f.group_by("nik_norm").agg(pl.col(ROW).min().alias("first_row"))
-    f = f.join(first_row, on="nik_norm", how="left", maintain_order="left")
     if existing is not None and existing.height:
         # one line per NIK, whatever the caller passed: a join must never multiply rows
-        known = existing.group_by("nik").agg(pl.col("visible").fill_null(False).all().alias("existing_visible"))
+        known = existing.lazy().group_by("nik").agg(pl.col("visible").fill_null(False).all().alias("existing_visible"))
         f = f.join(known, left_on="nik_norm", right_on="nik", how="left", maintain_order="left")
     else:
         f = f.with_columns(pl.lit(None, dtype=pl.Boolean).alias("existing_visible"))
+    f = f.collect()
 
-    # --- rules: (column key, condition for rejection, reason expression) ---------------------------------------
+    rules = _rules(today)
+    assert all(key in BY_KEY for key, _c, _r in rules)
+    # one small frame per rule with just the rows it rejects: nothing is built for the rows that pass
+    flagged = f.lazy()
+    rejections = (
+        pl.concat(
+            [
+                flagged.filter(cond.fill_null(False)).select(
+                    pl.col(ROW),
+                    pl.lit(i, dtype=pl.Int32).alias("rule"),
+                    pl.lit(key).alias("key"),
+                    pl.lit(BY_KEY[key].header).alias("column"),
+                    pl.col(f"v_{key}").alias("value"),
+                    reason.cast(pl.String).alias("reason"),
+                )
+                for i, (key, cond, reason) in enumerate(rules)
+            ]
+        )
+        .sort(ROW, "rule")
+        .drop("rule")
+        .collect()
+    )
+    bad_rows = rejections.get_column(ROW).unique()
+    valid = f.filter(~pl.col(ROW).is_in(bad_rows.implode())).select(
+        pl.col(ROW),
+        pl.col("nik_norm").alias("nik"),
+        pl.col("full_name_norm").alias("full_name"),
+        pl.col("nik_birth").alias("birth_date"),
+        pl.col("nik_gender").alias("gender"),
+        pl.col("domicile_norm").alias("domicile_id"),
+        pl.col("phone_norm").fill_null("").str.slice(0, 20).alias("phone"),
+        pl.col("occupation").fill_null("").str.slice(0, 100).alias("occupation"),
+        pl.col("category_norm").alias("category"),
+        pl.col("segment_norm").alias("segment"),
+        *[pl.col(p) for p in PROGRAMMES],
+        pl.col("wage_int").alias("wage"),
+        pl.col("start_parsed").alias("start_date"),
+    )
+    return Validated(valid=valid, rejections=rejections, read=read)
+
+
+def _rules(today: dt.date) -> list[tuple[str, pl.Expr, pl.Expr]]:
+    """(column key, condition for rejection, reason): evaluated on the frame built in `validate`."""
     nik_lost = pl.col(NIK_NUMERIC) & (
         pl.col("nik_norm").str.ends_with("0") | (pl.col("nik_norm").cast(pl.Int64, strict=False) > MAX_EXACT_FLOAT)
     )
     seg = pl.col("segment_norm")
-    rules: list[tuple[str, pl.Expr, pl.Expr]] = [
+    return [
         (
             "nik",
             nik_lost,
@@ -241,7 +309,7 @@ def validate(
                 )
             ),
         ),
-        ("nik", ~pl.col("nik_valid") & ~nik_lost, pl.col("nik_error")),  # rendered below
+        ("nik", ~pl.col("nik_valid") & ~nik_lost, pl.col("nik_reason")),
         (
             "nik",
             pl.col("nik_valid") & (pl.col(ROW) != pl.col("first_row")),
@@ -289,7 +357,7 @@ def validate(
         ("domicile", pl.col("domicile").is_null(), pl.lit(_("Kode desa domisili wajib diisi."))),
         (
             "domicile",
-            pl.col("domicile").is_not_null() & ~pl.col("domicile_norm").is_in(villages.implode()),
+            pl.col("domicile").is_not_null() & ~pl.col("domicile_known"),
             pl.when(pl.col("domicile_norm").str.contains(r"^\d{2}\.\d{2}\.\d{2}$"))
             .then(
                 pl.format(
@@ -368,7 +436,7 @@ def validate(
         ),
         (
             "wage",
-            (pl.col("wage_int") <= 0) | (pl.col("wage_int") > MAX_WAGE),
+            ~pl.col("wage_cents") & ((pl.col("wage_int") <= 0) | (pl.col("wage_int") > MAX_WAGE)),
             pl.lit(_("Upah/penghasilan harus lebih dari Rp0 dan paling banyak Rp1 miliar.")),
         ),
         ("start_date", pl.col("start_date").is_null(), pl.lit(_("Tanggal mulai wajib diisi."))),
@@ -388,52 +456,12 @@ def validate(
             pl.lit(_("Tanggal mulai sebelum tanggal lahir.")),
         ),
     ]
-    assert all(key in BY_KEY for key, _c, _r in rules)
-    checks = f.select(
-        pl.col(ROW),
-        *[
-            pl.when(cond.fill_null(False)).then(reason).otherwise(None).alias(f"r{i}")
-            for i, (key, cond, reason) in enumerate(rules)
-        ],
-    )
-    long = (
-        checks.unpivot(index=ROW, variable_name="rule", value_name="reason")
-        .drop_nulls("reason")
-        .with_columns(pl.col("rule").str.slice(1).cast(pl.Int32))
-    )
-    rule_keys = pl.DataFrame(
-        {"rule": list(range(len(rules))), "key": [k for k, _c, _r in rules]},
-        schema={"rule": pl.Int32, "key": pl.String},
-    )
-    long = long.join(rule_keys, on="rule").sort(ROW, "rule")
-    long = _render_nik_messages(long, f)
-    long = long.join(originals, on=ROW, how="left").with_columns(
-        pl.coalesce(*[pl.when(pl.col("key") == c.key).then(pl.col(f"v_{c.key}")) for c in COLUMNS]).alias("value")
-    )
-    rejections = long.select(
-        ROW,
-        pl.col("key"),
-        pl.col("key").replace_strict({c.key: c.header for c in COLUMNS}, return_dtype=pl.String).alias("column"),
-        pl.col("value"),
-        pl.col("reason"),
-    )
-    bad_rows = rejections.get_column(ROW).unique()
-    valid = f.filter(~pl.col(ROW).is_in(bad_rows.implode())).select(
-        pl.col(ROW),
-        pl.col("nik_norm").alias("nik"),
-        pl.col("full_name_norm").alias("full_name"),
-        pl.col("nik_birth").alias("birth_date"),
-        pl.col("nik_gender").alias("gender"),
-        pl.col("domicile_norm").alias("domicile_id"),
-        pl.col("phone_norm").fill_null("").str.slice(0, 20).alias("phone"),
-        pl.col("occupation").fill_null("").str.slice(0, 100).alias("occupation"),
-        pl.col("category_norm").alias("category"),
-        pl.col("segment_norm").alias("segment"),
-        *[pl.col(p) for p in PROGRAMMES],
-        pl.col("wage_int").alias("wage"),
-        pl.col("start_parsed").alias("start_date"),
-    )
-    return Validated(valid=valid, rejections=rejections, read=read)
+
+
+def _trimmed(column: str) -> pl.Expr:
+    """A cell without surrounding whitespace; empty → null (the reader already does this; other callers may not)."""
+    text = pl.col(column).str.strip_chars(WHITESPACE)
+    return pl.when(text != "").then(text)
 
 
 def _dotted_region(code: pl.Expr) -> pl.Expr:
@@ -446,28 +474,57 @@ def _dotted_region(code: pl.Expr) -> pl.Expr:
     return pl.when(plain).then(dotted).otherwise(code)
 
 
-def _render_nik_messages(long: pl.DataFrame, f: pl.DataFrame) -> pl.DataFrame:
-    """The NIK engine reports codes; render its messages once per distinct (code, NIK), not once per row."""
-    nik_rule = long.filter(pl.col("reason").is_in(list(_NIK_CODES())) & (pl.col("key") == "nik"))
-    if nik_rule.height == 0:
-        return long
-    with_nik = nik_rule.join(f.select(ROW, "nik_norm"), on=ROW, how="left")
-    distinct = with_nik.select("reason", "nik_norm").unique()
-    rendered = distinct.with_columns(
-        pl.Series(
-            "message",
-            [nik_message(code, nik or "") for code, nik in distinct.iter_rows()],
-            dtype=pl.String,
-        )
-    )
-    with_nik = with_nik.join(rendered, on=["reason", "nik_norm"], how="left").select(
-        ROW, "rule", pl.col("message").alias("reason"), "key"
-    )
-    rest = long.join(nik_rule.select(ROW, "rule"), on=[ROW, "rule"], how="anti")
-    return pl.concat([rest, with_nik.select(rest.columns)]).sort(ROW, "rule")
+# --- NIK messages, column-wise --------------------------------------------------------------------------------------
+
+_SCIENTIFIC_NIK = r"^[0-9]+([.,][0-9]+)?[eE][+]?[0-9]+$"  # the pattern `nik_message` tests for
+# the first character that is neither a digit nor the engine's whitespace: what `nik_message` quotes
+_NON_DIGIT = "([^0-9" + "".join(f"\\u{ord(c):04X}" for c in WHITESPACE) + "])"
 
 
-def _NIK_CODES() -> set[str]:
+def _split_message(code: str, nik: str, marker: str) -> tuple[str, str]:
+    """`nik_message(code, nik)` (translated) around the parameter that `nik` makes it print as `marker`."""
+    before, found, after = nik_message(code, nik).partition(marker)
+    assert found, (code, marker)
+    return before, after
+
+
+def _around(parts: tuple[str, str], value: pl.Expr) -> pl.Expr:
+    return pl.concat_str(pl.lit(parts[0]), value, pl.lit(parts[1]))
+
+
+def _nik_reason(code: pl.Expr, nik: pl.Expr) -> pl.Expr:
+    """`nik_message(code, nik)` as one expression, so a million bad NIKs cost no Python call each.
+
+    The translated messages come from `nik_message` itself, rendered with marker NIKs that make each parameter
+    print as a known string; only the offending character of `non_digit` goes through Python, once per distinct
+    character.
+    """
     from sijaga.registry.nik import ERROR_CODES
 
-    return set(ERROR_CODES)
+    marker = "\u2063"  # invisible separator: never part of a message
+    length = _split_message("length", "1" * 9731, "9731")
+    province = _split_message("province_unknown", marker * 2 + "0" * 14, marker * 2)
+    birth = _split_message("birth_date_invalid", "0" * 6 + marker * 6 + "0" * 4, marker * 6)
+    scientific = _split_message("non_digit", "9E+9999", "9E+9999")
+    first_odd = nik.str.extract(_NON_DIGIT, 1)
+    return (
+        pl.when(code == "length")
+        .then(_around(length, nik.str.count_matches("[0-9]").cast(pl.String)))
+        .when(code == "province_unknown")
+        .then(_around(province, nik.str.slice(0, 2)))
+        .when(code == "birth_date_invalid")
+        .then(_around(birth, nik.str.slice(6, 6)))
+        .when((code == "non_digit") & nik.str.contains(_SCIENTIFIC_NIK))
+        .then(_around(scientific, nik))
+        .when(code == "non_digit")
+        .then(first_odd.map_batches(_non_digit_messages, return_dtype=pl.String))
+        .otherwise(code.replace_strict({c: nik_message(c) for c in ERROR_CODES}, default=None, return_dtype=pl.String))
+    )
+
+
+def _non_digit_messages(chars: pl.Series) -> pl.Series:
+    """The non-digit message for each distinct character found (a handful per file), mapped back onto the column."""
+    distinct = chars.drop_nulls().unique().to_list()
+    return chars.replace_strict(
+        {c: nik_message("non_digit", c) for c in distinct}, default=nik_message("non_digit", "?"), return_dtype=pl.String
+    )

@@ -60,6 +60,7 @@ LIST_ENDPOINTS = [
     ("admin memberships", "/admin/enrollment/membership/"),
     ("admin payers", "/admin/enrollment/payer/"),
     ("web import history", "/unggah/"),
+    ("admin import batches", "/admin/imports/importbatch/"),
     ("api import list", "/api/imports/?limit=1000"),
 ]
 
@@ -98,7 +99,7 @@ def _login(client, world, role):
     from django.contrib.auth.models import Permission
 
     world.users[role].user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["registry", "enrollment"])
+        Permission.objects.filter(content_type__app_label__in=["registry", "enrollment", "imports"])
     )
     return client
 
