@@ -118,6 +118,9 @@ def report(request, batch_id: uuid.UUID):
         raise PermissionDenied("Laporan berisi NIK utuh; auditor hanya melihat data tersamar.")
     if not batch.report_path or not Path(batch.report_path).exists():
         raise Http404
+    from sijaga.accounts.services import log_access
+
+    log_access(request.user, "export", "import_report", batch.pk, count=batch.rejected, channel="api")
     return FileResponse(
         open(batch.report_path, "rb"),
         as_attachment=True,

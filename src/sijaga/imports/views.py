@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from sijaga.accounts.services import scope_for
+from sijaga.accounts.services import client_ip, log_access, scope_for
 from sijaga.enrollment import services as enrollment
 from sijaga.imports import services
 from sijaga.imports.models import BatchStatus
@@ -101,6 +101,7 @@ def report(request: HttpRequest, pk) -> FileResponse:
         raise PermissionDenied  # the report repeats NIKs as uploaded; auditors see masked data only
     if not batch.report_path or not Path(batch.report_path).exists():
         raise Http404
+    log_access(request.user, "export", "import_report", batch.pk, count=batch.rejected, ip=client_ip(request))
     return FileResponse(
         open(batch.report_path, "rb"),
         as_attachment=True,

@@ -179,6 +179,9 @@ def test_ui_upload_runs_as_background_task(client, world, tmp_path, django_captu
     assert 'id="rejections"' in status and "NIK harus 16 digit angka; yang diisi 3 digit." in status
     report = client.get(f"/unggah/{batch.pk}/laporan.xlsx")
     assert report.status_code == 200 and b"".join(report.streaming_content).startswith(b"PK")
+    from sijaga.accounts.models import AccessLog
+
+    assert AccessLog.objects.filter(action="export", object_type="import_report", object_id=str(batch.pk)).exists()
 
 
 def test_api_upload_poll_and_confirm_dry_run(client, world, tmp_path, django_capture_on_commit_callbacks, settings):
