@@ -71,15 +71,68 @@ def demo_regencies() -> list[Region]:
     return regencies
 
 
+def expected_payer_count() -> int:
+    """A regency: its government, two desa governments, a water company, a CSR forum; a city: no desa."""
+    regencies = demo_regencies()
+    cities = sum(r.kind == "kota" for r in regencies)
+    return 5 * (len(regencies) - cities) + 3 * cities + len(PROVINCES)
+
+
 def test_every_regency_of_the_three_provinces_has_every_category(runs):
     regencies = demo_regencies()
     assert len(regencies) == 20  # Kaltim 10, Kaltara 5, DIY 5
+    assert sum(r.kind == "kota" for r in regencies) == 5  # Balikpapan, Samarinda, Bontang, Tarakan, Yogyakarta
     seen = defaultdict(set)
     for domicile, category in Worker.objects.values_list("domicile_id", "category"):
         seen[domicile[:5]].add(category)
     for regency in regencies:
-        assert seen[regency.code] == set(Category.values), regency.name
+        if regency.kind == "kota":  # only kelurahan: no perangkat desa
+            assert seen[regency.code] == set(Category.values) - {"perangkat_desa"}, regency.name
+        else:
+            assert seen[regency.code] == set(Category.values), regency.name
     assert Worker.objects.count() == PER_REGENCY * len(regencies)
+
+
+def test_cities_have_kelurahan_staff_and_rt_rw_paid_by_the_city(runs):
+    for regency in demo_regencies():
+        if regency.kind != "kota":
+            continue
+        memberships = Membership.objects.filter(worker__domicile__code__startswith=regency.code + ".").select_related(
+            "payer", "worker"
+        )
+        # worker 1 of a city: kelurahan staff (non-ASN of the city) instead of perangkat desa
+        kelurahan_staff = [
+            m for m in memberships if m.worker.category == "non_asn" and "kelurahan" in m.worker.occupation
+        ]
+        rt_rw = [m for m in memberships if m.worker.category == "rt_rw"]
+        assert kelurahan_staff and rt_rw, regency.name
+        for m in kelurahan_staff + rt_rw:
+            assert (m.payer.kind, m.payer.region_id, m.payer.funding_source) == ("pemkab", regency.code, "apbd")
+
+
+def test_no_two_workers_of_a_regency_share_a_name(runs):
+    names = defaultdict(list)
+    for domicile, name in Worker.objects.values_list("domicile_id", "full_name"):
+        names[domicile[:5]].append(name)
+    for regency, regency_names in names.items():
+        assert len(set(regency_names)) == len(regency_names), regency
+
+
+def test_names_stay_unique_in_large_regencies_and_plans_keep_their_prefix():
+    regencies = demo.load_demo_regions(PROVINCES)
+    payers = {p.code: p for p in map(demo.province_payer, {r.province for r in regencies})}
+    for regency in regencies:
+        payers.update({p.code: p for p in demo.regency_payers(regency)})
+    for regency in regencies:
+        plans = demo.plan_regency(regency, 400, payers)
+        names = [p.full_name for p in plans]
+        assert len(set(names)) == len(names), regency.name
+        assert plans[:50] == demo.plan_regency(regency, 50, payers)
+        for plan in plans:
+            assert plan.full_name == " ".join(plan.full_name.split())
+            if regency.is_city:
+                assert plan.category != "perangkat_desa"
+                assert payers[plan.payer_code].kind != "pemdes"
 
 
 def test_every_nik_is_valid_and_agrees_with_birth_date_gender_and_regency(runs):
@@ -119,17 +172,25 @@ def test_payers_per_regency_and_province(runs):
         by_region[p.region_id[:5] if p.kind != "pemprov" else p.region_id].append(p)
     for regency in demo_regencies():
         kinds = sorted(p.kind for p in by_region[regency.code])
-        assert kinds == ["badan_usaha", "pemdes", "pemdes", "pemkab", "pihak_ketiga"], regency.name
+        if regency.kind == "kota":  # only kelurahan, which are not village governments
+            assert kinds == ["badan_usaha", "pemkab", "pihak_ketiga"], regency.name
+        else:
+            assert kinds == ["badan_usaha", "pemdes", "pemdes", "pemkab", "pihak_ketiga"], regency.name
         pemkab = next(p for p in by_region[regency.code] if p.kind == "pemkab")
         assert pemkab.name == f"Pemerintah {regency.name}"
         assert pemkab.funding_source == "apbd"
         for p in by_region[regency.code]:
             if p.kind == "pemdes":
                 assert p.region.level == 4 and p.funding_source == "apbdes"
+                assert p.region.kind in ("desa", "desa_adat"), p.name
+                assert p.name == f"Pemerintah Desa {p.region.name}"
+            p.full_clean()  # every demo payer passes the model's rules
     for province in PROVINCES:
         [pemprov] = by_region[province]
         assert pemprov.kind == "pemprov" and pemprov.funding_source == "apbd"
-    assert len(payers) == 5 * 20 + 3
+    assert len(payers) == expected_payer_count() == 5 * 15 + 3 * 5 + 3
+    assert not Payer.objects.filter(kind="pemdes").exclude(region__kind__in=["desa", "desa_adat"]).exists()
+    assert not any("Kelurahan" in p.name for p in payers)
     assert all(p.code == p.code.lower() and " " not in p.code for p in payers)
 
 
@@ -137,7 +198,7 @@ def test_second_run_creates_nothing(runs):
     first, third = runs["first"], runs["third"]
     assert first["workers_created"] == PER_REGENCY * 20
     assert first["memberships_created"] == first["workers_created"]
-    assert first["payers_created"] == 103
+    assert first["payers_created"] == expected_payer_count()
     assert first["users_created"] == len(demo_roles_expected())
     assert runs["after_first"] == runs["after_second"] == table_counts()
     assert {k: v for k, v in third.items() if not k.endswith("_existing")} == dict.fromkeys(
