@@ -48,7 +48,7 @@ lint: venv
 	$(VENV)/bin/ruff format src bench tests
 
 messages: venv
-	cd src/sijaga && ../../$(VENV)/bin/sijaga makemessages -l en --no-obsolete && ../../$(VENV)/bin/sijaga compilemessages
+	cd src/sijaga && ../../$(VENV)/bin/sijaga makemessages -l en --no-obsolete --no-wrap -i "*/migrations/*" -i "*/tests/*" -i conftest.py && ../../$(VENV)/bin/sijaga compilemessages
 
 bench: venv
 	$(PY) bench/nik.py

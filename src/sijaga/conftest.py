@@ -21,6 +21,15 @@ def pytest_collection_modifyitems(session, config, items):
         items[:] = [item for item in items if item not in late] + late
 
 
+@pytest.fixture(autouse=True)
+def _reset_language():
+    """Django's locale middleware leaves the last request's language active in the test process."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def committed_regions(transactional_db):
     """Regions for a transactional test: the session loaded them, but an earlier flush may have removed them."""

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sijaga.accounts.models import User
@@ -307,16 +307,17 @@ def card_pdf(user: User, membership: Membership, *, channel: str = "web") -> byt
     m = get_membership(user, membership.pk)
     url = verification_url(m)
     qr = segno.make(url, error="m")
-    html = render_to_string(
-        "enrollment/card.html",
-        {
-            "m": m,
-            "masked_nik": registry.mask_nik(m.worker.nik),
-            "qr_svg": qr.svg_data_uri(scale=4, border=1),
-            "url": url,
-            "programmes": [p.upper() for p in m.programmes],
-        },
-    )
+    with translation.override("id"):  # the card is an Indonesian document whatever the operator's UI language
+        html = render_to_string(
+            "enrollment/card.html",
+            {
+                "m": m,
+                "masked_nik": registry.mask_nik(m.worker.nik),
+                "qr_svg": qr.svg_data_uri(scale=4, border=1),
+                "url": url,
+                "programmes": [p.upper() for p in m.programmes],
+            },
+        )
     pdf = HTML(string=html).write_pdf()
     log_access(user, "card", "membership", m.pk, channel=channel)
     return pdf

@@ -31,6 +31,7 @@ class ImportBatch(models.Model):
     file_path = models.CharField(max_length=500)
     file_sha256 = models.CharField(max_length=64, db_index=True)
     file_size = models.PositiveBigIntegerField()
+    language = models.CharField(max_length=8, default="id")  # the uploader's: messages and report are in it
     dry_run = models.BooleanField(_("hanya validasi"), default=False)
     all_or_nothing = models.BooleanField(_("semua atau tidak sama sekali"), default=False)
     status = models.CharField(max_length=12, choices=BatchStatus.choices, default=BatchStatus.UPLOADED)

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sijaga.accounts.models import User
@@ -96,6 +96,7 @@ def create_batch(
     dry_run: bool = False,
     all_or_nothing: bool = False,
     channel: str = "web",
+    language: str | None = None,
 ) -> ImportBatch:
     """Store the file (copy of `source`, or the uploaded file object) and record the batch as uploaded."""
     scope = _scope(user)
@@ -129,6 +130,7 @@ def create_batch(
         file_size=target.stat().st_size,
         dry_run=dry_run,
         all_or_nothing=all_or_nothing,
+        language=language or translation.get_language() or "id",
     )
     ImportEvent.objects.create(batch=batch, status=BatchStatus.UPLOADED, message=safe_name)
     return batch
