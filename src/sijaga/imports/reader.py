@@ -34,8 +34,10 @@ SKIP_SHEETS = {"petunjuk", "instructions", "daftar pilihan", "pilihan", "lists",
 CSV_SEPARATORS = (",", ";", "\t", "|")
 _GRID_INDEX = "__grid_index"
 _BOM = b"\xef\xbb\xbf"
-# control bytes other than tab, LF, FF and CR: a text file has (almost) none
-_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+_STRIP = WHITESPACE + "\x1a"  # the NIK engine's whitespace, and the end-of-file mark old DOS exports leave behind
+# control bytes other than tab, LF, VT (a line break inside a cell), FF, CR and DOS's end-of-file mark: a text file
+# has (almost) none
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 26))
 # when the whole sheet is no use, the most telling reason wins (a data sheet's over an instruction sheet's)
 _ERROR_RANK = {"missing_columns": 0, "no_rows": 1, "corrupt": 2, "no_header": 3, "empty": 4}
 
@@ -88,7 +90,7 @@ def sniff_kind(head: bytes) -> str:
             ),
         )
     sample = head[:65536]
-    if b"\x00" in sample or len(sample) - len(sample.translate(None, _CONTROL)) > len(sample) // 100:
+    if b"\x00" in sample or len(sample) - len(sample.translate(None, _CONTROL)) > max(8, len(sample) // 100):
         raise FileRefused("binary", _("Berkas biner yang tidak dikenal; unggah .xlsx, .xls atau .csv."))
     return "csv"
 
@@ -304,16 +306,10 @@ def _xlsx_notes(path: Path, index: int, rows: pl.Series) -> list[str]:
 # --- shared -------------------------------------------------------------------------------------------------------
 
 
-def _clean(column: str) -> pl.Expr:
-    """Excel's habits on text: non-breaking spaces, stray spaces, a leading apostrophe that forces text."""
-    text = (
-        pl.col(column)
-        .str.replace_all("\u00a0", " ", literal=True)
-        .str.strip_chars(WHITESPACE)
-        .str.strip_chars_start("'")
-        .str.strip_chars(WHITESPACE)
-    )
-    return pl.when(text != "").then(text).alias(column)
+def _strip(column: str) -> pl.Expr:
+    """Excel's habits on text: stray and non-breaking spaces around the value, a leading apostrophe that forces
+    text. Spaces inside a value are the validator's business (a NIK with a space inside is an error to report)."""
+    return pl.col(column).str.strip_chars_start(_STRIP + "'").str.strip_chars_end(_STRIP)
 
 
 def _from_grid(grid: pl.DataFrame, *, kind: str, first_row: int) -> tuple[Table, dict[str, str]]:
@@ -361,7 +357,8 @@ def _from_grid(grid: pl.DataFrame, *, kind: str, first_row: int) -> tuple[Table,
         grid.with_row_index(_GRID_INDEX)
         .slice(header_idx + 1)
         .select(pl.col(_GRID_INDEX), *[pl.col(names[i]).alias(key) for key, i in found.items()])
-        .with_columns(_clean(k) for k in keys)
+        .with_columns(_strip(k) for k in keys)
+        .with_columns(pl.when(pl.col(k) != "").then(pl.col(k)).alias(k) for k in keys)
     )
     blank = pl.all_horizontal(pl.col(k).is_null() for k in keys)
     blank_rows = body.select(blank.sum()).item()

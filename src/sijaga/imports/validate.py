@@ -26,6 +26,7 @@ DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y/%m/%d")
 DATE_SHAPE = r"^(\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}[/-]\d{1,2}[/-]\d{1,2})$"
 MAX_EXACT_FLOAT = 2**53
 PROGRAMME_FILLERS = ("dan", "and", "")  # "JKK dan JKM"
+PARSE_DISTINCT_FROM = 10_000  # rows from which repeated values are parsed once per distinct value
 
 GENDER_WORDS = {
     "l": "L",
@@ -98,8 +99,9 @@ def _col(frame: pl.DataFrame, key: str) -> pl.Expr:
 
 
 def parse_dates(expr: pl.Expr) -> pl.Expr:
-    """dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd, Excel datetimes and Excel serial numbers."""
-    base = expr.str.replace(r"[ T]00:00:00(\.0+)?$", "")
+    """dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd, Excel datetimes (the time of day is dropped) and Excel
+    serial numbers."""
+    base = expr.str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "")
     dated = pl.when(base.str.contains(DATE_SHAPE)).then(base)
     parsed = [dated.str.to_date(f, strict=False) for f in DATE_FORMATS]
     serial = base.str.extract(r"^(\d{4,5})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
@@ -169,7 +171,7 @@ def validate(
         *[_col(frame, c.key).alias(f"v_{c.key}") for c in COLUMNS],
     )
 
-    # NIK: the engine's verdict (and its message, rendered column-wise) plus Excel's lost 16th digit.
+    # NIK: the engine's verdict plus Excel's lost 16th digit.
     nik = parse_nik_column(base.get_column("v_nik"), today=today).select(
         pl.col("nik").alias("nik_norm"),
         pl.col("valid").alias("nik_valid"),
@@ -179,13 +181,11 @@ def validate(
     )
     f = pl.concat([base, nik], how="horizontal").lazy()
     f = f.with_columns(
-        nik=_trimmed("v_nik"),
         full_name=_trimmed("v_full_name"),
         phone=_trimmed("v_phone"),
         occupation=_trimmed("v_occupation"),
-        nik_reason=_nik_reason(pl.col("nik_error"), pl.col("nik_norm")),
     ).with_columns(
-        full_name_norm=pl.col("full_name").str.replace_all(r"\s+", " "),
+        full_name_norm=pl.col("full_name").str.replace_all(r"\s{2,}|[^\S ]", " "),  # = \s+ → " ", but faster
         phone_norm=pl.col("phone").str.replace_all(r"[^\d+]", ""),
         first_row=pl.col(ROW).min().over("nik_norm"),
     )
@@ -239,8 +239,11 @@ def validate(
         "start_date": {"start_date": _trimmed("v_start_date"), "start_parsed": parse_dates(_trimmed("v_start_date"))},
     }
     for key, exprs in per_value.items():
+        if read < PARSE_DISTINCT_FROM:  # a join costs more than it saves on a small file
+            f = f.with_columns(**exprs)
+            continue
         source = f"v_{key}"
-        parsed = f.select(pl.col(source)).unique().with_columns(**exprs)
+        parsed = base.lazy().select(pl.col(source)).unique().with_columns(**exprs)
         f = f.join(parsed, on=source, how="left", nulls_equal=True, maintain_order="left")
 
     if existing is not None and existing.height:
@@ -249,7 +252,7 @@ def validate(
         f = f.join(known, left_on="nik_norm", right_on="nik", how="left", maintain_order="left")
     else:
         f = f.with_columns(pl.lit(None, dtype=pl.Boolean).alias("existing_visible"))
-    f = f.collect()
+    f = f.collect(engine="in-memory")
 
     rules = _rules(today)
     assert all(key in BY_KEY for key, _c, _r in rules)
@@ -271,7 +274,7 @@ def validate(
         )
         .sort(ROW, "rule")
         .drop("rule")
-        .collect()
+        .collect(engine="in-memory")
     )
     bad_rows = rejections.get_column(ROW).unique()
     valid = f.filter(~pl.col(ROW).is_in(bad_rows.implode())).select(
@@ -309,7 +312,7 @@ def _rules(today: dt.date) -> list[tuple[str, pl.Expr, pl.Expr]]:
                 )
             ),
         ),
-        ("nik", ~pl.col("nik_valid") & ~nik_lost, pl.col("nik_reason")),
+        ("nik", ~pl.col("nik_valid") & ~nik_lost, _nik_reason(pl.col("nik_error"), pl.col("nik_norm"))),
         (
             "nik",
             pl.col("nik_valid") & (pl.col(ROW) != pl.col("first_row")),
@@ -361,7 +364,10 @@ def _rules(today: dt.date) -> list[tuple[str, pl.Expr, pl.Expr]]:
             pl.when(pl.col("domicile_norm").str.contains(r"^\d{2}\.\d{2}\.\d{2}$"))
             .then(
                 pl.format(
-                    _("Kode {} adalah kode kecamatan, bukan desa/kelurahan; isi kode desa 10 digit, mis. 64.71.05.1002."),
+                    _(
+                        "Kode {} adalah kode kecamatan, bukan desa/kelurahan; isi kode desa 10 digit, "
+                        "mis. 64.71.05.1002."
+                    ),
                     pl.col("domicile"),
                 )
             )
@@ -526,5 +532,7 @@ def _non_digit_messages(chars: pl.Series) -> pl.Series:
     """The non-digit message for each distinct character found (a handful per file), mapped back onto the column."""
     distinct = chars.drop_nulls().unique().to_list()
     return chars.replace_strict(
-        {c: nik_message("non_digit", c) for c in distinct}, default=nik_message("non_digit", "?"), return_dtype=pl.String
+        {c: nik_message("non_digit", c) for c in distinct},
+        default=nik_message("non_digit", "?"),
+        return_dtype=pl.String,
     )

@@ -1,0 +1,227 @@
+"""Builders of messy enrolment files for the reader and validator tests; every file is written under `tmp_path`.
+
+Rows are plain lists (the header row included), so a test decides exactly what lands in which line or cell:
+title rows, empty rows, columns in any order. In XLSX files a cell value's Python type picks the Excel cell
+type: `str` → text, `int`/`float` → number, `date`/`datetime` → date cell, `Formula` → formula with a cached
+value, `Merged` → a title merged across several columns, `None` → no cell at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import string
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import xlsxwriter
+
+from sijaga.conftest import make_nik
+from sijaga.imports.columns import COLUMNS
+
+TODAY = dt.date(2026, 1, 15)
+DISTRICT = "64.71.05"  # Kec. Balikpapan Tengah, Kota Balikpapan
+VILLAGE = "64.71.05.1002"
+BIRTH = dt.date(1995, 12, 4)
+NIK = make_nik(DISTRICT, BIRTH, "P", 1)  # 6471054412950001, the template's example
+HEADERS = [c.header for c in COLUMNS]
+KEYS = [c.key for c in COLUMNS]
+
+
+def values(serial: int = 1, **over: object) -> dict[str, object]:
+    """One valid worker keyed by column key (the serial makes the NIK unique); `over` replaces fields."""
+    birth = BIRTH + dt.timedelta(days=serial - 1)
+    row: dict[str, object] = {
+        "nik": make_nik(DISTRICT, birth, "P", serial),
+        "full_name": f"Siti Aminah {serial}",
+        "birth_date": birth.strftime("%d/%m/%Y"),
+        "gender": "P",
+        "domicile": VILLAGE,
+        "phone": "081234567890",
+        "category": "Pegawai non-ASN",
+        "occupation": "Staf administrasi",
+        "segment": "PU",
+        "programmes": "JKK+JKM+JHT",
+        "wage": "3500000",
+        "start_date": "01/01/2026",
+    }
+    row.update(over)
+    return row
+
+
+def line(serial: int = 1, keys: list[str] | None = None, **over: object) -> list[object]:
+    """`values()` as a list in the order of `keys` (default: the template's column order)."""
+    row = values(serial, **over)
+    return [row[k] for k in keys or KEYS]
+
+
+def table(n: int = 3, *, headers: list[str] | None = None) -> list[list[object]]:
+    """A header row and `n` valid rows in template order."""
+    return [headers or HEADERS, *[line(i) for i in range(1, n + 1)]]
+
+
+# --- CSV ----------------------------------------------------------------------------------------------------------
+
+
+def write_csv(
+    path: Path,
+    rows: list[list[object]],
+    *,
+    sep: str = ",",
+    encoding: str = "utf-8",
+    bom: bool = False,
+    newline: str = "\r\n",
+) -> Path:
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=sep, lineterminator=newline)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    data = buf.getvalue().encode(encoding)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    return path
+
+
+def write_identical_rows(path: Path, n: int) -> Path:
+    """A header and the same valid row `n` times (the million-row duplicate test)."""
+    once = ",".join(str(v) for v in line(1)) + "\n"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(HEADERS) + "\n")
+        chunk = once * 100_000
+        for _ in range(n // 100_000):
+            fh.write(chunk)
+        fh.write(once * (n % 100_000))
+    return path
+
+
+# --- XLSX ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Formula:
+    formula: str
+    value: object
+
+
+@dataclass(frozen=True)
+class Merged:
+    text: str
+    width: int
+
+
+def write_xlsx(
+    path: Path,
+    rows: list[list[object]],
+    *,
+    sheet: str = "Data Peserta",
+    start_row: int = 0,
+    start_col: int = 0,
+    hidden_rows: tuple[int, ...] = (),
+    extra_sheets: tuple[str, ...] = (),
+) -> Path:
+    """`rows` from Excel row `start_row + 1`; `hidden_rows` are Excel row numbers (1-based) to hide."""
+    book = xlsxwriter.Workbook(str(path))
+    for name in extra_sheets:
+        book.add_worksheet(name).write_string(0, 0, "Petunjuk pengisian")
+    ws = book.add_worksheet(sheet)
+    date_format = book.add_format({"num_format": "dd/mm/yyyy"})
+    title_format = book.add_format({"bold": True, "align": "center"})
+    for r, row in enumerate(rows, start=start_row):
+        for c, value in enumerate(row, start=start_col):
+            if value is None:
+                continue
+            if isinstance(value, Merged):
+                ws.merge_range(r, c, r, c + value.width - 1, value.text, title_format)
+            elif isinstance(value, Formula):
+                ws.write_formula(r, c, value.formula, None, value.value)
+            elif isinstance(value, dt.date):
+                ws.write_datetime(r, c, value, date_format)
+            elif isinstance(value, bool):
+                ws.write_boolean(r, c, value)
+            elif isinstance(value, int | float):
+                ws.write_number(r, c, value)
+            else:
+                ws.write_string(r, c, str(value))
+    for excel_row in hidden_rows:
+        ws.set_row(excel_row - 1, None, None, {"hidden": True})
+    book.close()
+    return path
+
+
+def xlsx_bytes(tmp_path: Path) -> bytes:
+    return write_xlsx(tmp_path / "utuh.xlsx", table(2)).read_bytes()
+
+
+# --- bad files ----------------------------------------------------------------------------------------------------
+
+
+def random_binary(path: Path, size: int = 200_000) -> Path:
+    path.write_bytes(os.urandom(size))
+    return path
+
+
+def html_page(path: Path) -> Path:
+    path.write_text(
+        "<!DOCTYPE html>\n<html><head><title>Daftar Peserta</title></head><body>\n"
+        "<table><tr><td>NIK</td><td>Nama</td></tr><tr><td>6471054412950001</td><td>Siti</td></tr></table>\n"
+        "</body></html>\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def excel_html_export(path: Path) -> Path:
+    """What 'Save as Web Page' in old Excel versions writes, often with an .xls name."""
+    path.write_text(
+        '\r\n<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">'
+        "\r\n<head><meta name=ProgId content=Excel.Sheet></head><body><table><tr><td>NIK</td></tr></table></body>"
+        "</html>\r\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def zip_not_workbook(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("peserta.txt", "NIK,Nama\n6471054412950001,Siti\n")
+        zf.writestr("foto/ktp.jpg", os.urandom(1000))
+    return path
+
+
+def truncated_xlsx(path: Path, whole: bytes) -> Path:
+    path.write_bytes(whole[: len(whole) // 2])
+    return path
+
+
+def workbook_with_broken_parts(path: Path) -> Path:
+    """A ZIP that claims to be a workbook (it has xl/workbook.xml) but whose XML is garbage."""
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types>not really")
+        zf.writestr("xl/workbook.xml", "<workbook><sheets><sheet name=")
+        zf.writestr("xl/worksheets/sheet1.xml", os.urandom(500))
+    return path
+
+
+def ole_garbage(path: Path) -> Path:
+    """The OLE2 signature of a legacy .xls followed by random bytes."""
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(50_000))
+    return path
+
+
+_PRINTABLE = (string.ascii_letters + string.digits + string.punctuation + " \t").encode()
+# 256 byte values → printable characters, three of them → newline (lines of ~85 characters on average)
+_GARBAGE_TABLE = bytes(_PRINTABLE[i % len(_PRINTABLE)] if i >= 3 else 10 for i in range(256))
+
+
+def garbage_text(path: Path, size: int) -> Path:
+    """`size` bytes of random printable text lines, written in chunks (no big buffer in the test process)."""
+    chunk = 8 * 1024 * 1024
+    with path.open("wb") as fh:
+        left = size
+        while left > 0:
+            n = min(chunk, left)
+            fh.write(os.urandom(n).translate(_GARBAGE_TABLE))
+            left -= n
+    return path

@@ -1,0 +1,430 @@
+"""`read_table` on the files people really upload: any separator or encoding, title rows, Excel's habits, and
+files that are no table at all (always `FileRefused`, never another exception)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from sijaga.imports.columns import COLUMNS, header_key
+from sijaga.imports.reader import NIK_NUMERIC, ROW, FileRefused, read_table
+from sijaga.imports.tests import files
+from sijaga.imports.tests.files import HEADERS, KEYS, NIK, Formula, Merged, line, table, values
+
+REQUIRED_HEADERS = [c.header for c in COLUMNS if c.required]
+
+
+def refused(path: Path, **kwargs) -> FileRefused:
+    with pytest.raises(FileRefused) as exc:
+        read_table(path, **kwargs)
+    assert exc.value.message and exc.value.message == str(exc.value)
+    return exc.value
+
+
+# --- CSV: separators and encodings --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_csv_any_separator(tmp_path, sep):
+    rows = table(3)
+    rows[2][KEYS.index("full_name")] = "Budi, S.Pd; Guru"  # the separator inside a quoted cell stays in the cell
+    t = read_table(files.write_csv(tmp_path / "p.csv", rows, sep=sep))
+    assert (t.kind, t.sheet, t.header_row, t.blank_rows, t.notes) == ("csv", None, 1, 0, [])
+    assert t.frame.get_column(ROW).to_list() == [2, 3, 4]
+    assert t.frame.get_column("full_name").to_list() == ["Siti Aminah 1", "Budi, S.Pd; Guru", "Siti Aminah 3"]
+    assert t.frame.get_column(NIK_NUMERIC).to_list() == [False] * 3
+    assert set(KEYS) <= set(t.frame.columns)
+    assert all(t.frame.schema[k] == pl.String for k in KEYS)
+
+
+@pytest.mark.parametrize("bom", [True, False])
+def test_csv_utf8_with_and_without_bom(tmp_path, bom):
+    rows = [HEADERS, line(1, full_name="Désirée Ñúñez Ça")]
+    t = read_table(files.write_csv(tmp_path / "p.csv", rows, sep=";", bom=bom))
+    assert t.frame.get_column("nik").to_list() == [NIK]  # the BOM did not glue itself onto the "NIK" header
+    assert t.frame.get_column("full_name").to_list() == ["Désirée Ñúñez Ça"]
+
+
+def test_csv_windows_1252(tmp_path):
+    rows = [HEADERS, line(1, full_name="Désirée Ñúñez"), line(2, full_name="Œuvre “Kutip” – €")]
+    t = read_table(files.write_csv(tmp_path / "p.csv", rows, sep=";", encoding="cp1252"))
+    assert t.frame.get_column("full_name").to_list() == ["Désirée Ñúñez", "Œuvre “Kutip” – €"]
+
+
+def test_csv_windows_1252_only_far_into_the_file(tmp_path):
+    """The first part of the file is plain ASCII: the encoding only shows at the end, past any sample."""
+    rows = [HEADERS, *[line(i) for i in range(1, 2001)], line(2001, full_name="José Ñandú")]
+    path = files.write_csv(tmp_path / "p.csv", rows, encoding="cp1252")
+    assert path.stat().st_size > 256 * 1024
+    t = read_table(path)
+    assert t.frame.height == 2001
+    assert t.frame.get_column("full_name").tail(1).to_list() == ["José Ñandú"]
+    assert t.frame.get_column(ROW).tail(1).to_list() == [2002]
+
+
+# --- headers ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("variant", "key"),
+    [
+        ("NIK", "nik"),
+        ("No KTP", "nik"),
+        ("no. ktp", "nik"),
+        ("Nomor Induk Kependudukan", "nik"),
+        ("Nomor Induk Kependudukan (NIK)", "nik"),
+        ("NIK *", "nik"),
+        ("  nik\u00a0", "nik"),
+        ("Nama", "full_name"),
+        ("NAMA LENGKAP", "full_name"),
+        ("Nama\u00a0Lengkap *", "full_name"),
+        ("nama   lengkap", "full_name"),
+        ("Tgl Lahir", "birth_date"),
+        ("Tgl. Lahir", "birth_date"),
+        ("TANGGAL LAHIR", "birth_date"),
+        ("Tanggal Lahir (dd/mm/yyyy)", "birth_date"),
+        ("Tanggal\nLahir", "birth_date"),
+        ("L/P", "gender"),
+        ("Kode Desa/Kelurahan", "domicile"),
+        ("Upah (Rp)", "wage"),
+        ("Upah/Penghasilan *", "wage"),
+        ("TMT", "start_date"),
+    ],
+)
+def test_header_variants(variant, key):
+    assert header_key(variant) == key
+
+
+def test_header_variants_in_a_file(tmp_path):
+    headers = [
+        "No KTP",
+        "Nama\u00a0Lengkap *",
+        "tgl. lahir",
+        "JK",
+        "KODE DESA *",
+        "No. HP",
+        "Kategori *",
+        "Pekerjaan",
+        "Segmen *",
+        "  Program  *",
+        "Upah (Rp) *",
+        "Tanggal Mulai *",
+    ]
+    t = read_table(files.write_csv(tmp_path / "p.csv", table(2, headers=headers), sep=";"))
+    assert t.notes == []
+    assert t.frame.get_column("nik").to_list() == [values(1)["nik"], values(2)["nik"]]
+    assert t.frame.get_column("start_date").to_list() == ["01/01/2026", "01/01/2026"]
+
+
+def test_columns_in_any_order_and_extra_columns_noted(tmp_path):
+    order = ["wage", "nik", "start_date", "programmes", "full_name", "segment", "category", "domicile"]
+    headers = ["No", *[{c.key: c.header for c in COLUMNS}[k] for k in order], "Keterangan"]
+    rows = [headers, *[[str(i), *line(i, order), f"catatan {i}"] for i in (1, 2)]]
+    t = read_table(files.write_csv(tmp_path / "p.csv", rows))
+    assert t.frame.get_column("nik").to_list() == [values(1)["nik"], values(2)["nik"]]
+    assert t.frame.get_column("wage").to_list() == ["3500000", "3500000"]
+    assert "birth_date" not in t.frame.columns  # optional columns may be absent
+    assert len(t.notes) == 1
+    assert "diabaikan" in t.notes[0] and "No" in t.notes[0] and "Keterangan" in t.notes[0]
+
+
+def test_duplicate_header_noted_first_column_wins(tmp_path):
+    rows = [[*HEADERS, "No KTP"], [*line(1), "1234"]]
+    t = read_table(files.write_csv(tmp_path / "p.csv", rows))
+    assert t.frame.get_column("nik").to_list() == [NIK]
+    assert any("Kolom ganda" in n and "No KTP" in n for n in t.notes)
+
+
+def test_missing_required_columns_are_listed(tmp_path):
+    keep = [k for k in KEYS if k not in ("domicile", "wage")]
+    rows = [[h for h, k in zip(HEADERS, KEYS, strict=True) if k in keep], line(1, keep)]
+    exc = refused(files.write_csv(tmp_path / "p.csv", rows))
+    assert exc.code == "missing_columns"
+    assert "Kode Desa Domisili" in exc.message and "Upah/Penghasilan" in exc.message
+    assert exc.message.startswith("Kolom wajib tidak ditemukan")
+
+
+def test_missing_required_columns_in_xlsx(tmp_path):
+    rows = [["NIK", "Nama", "Tanggal Lahir"], [NIK, "Siti", "04/12/1995"]]
+    exc = refused(files.write_xlsx(tmp_path / "p.xlsx", rows))
+    assert exc.code == "missing_columns"
+    for header in ("Kode Desa Domisili", "Kategori", "Segmen", "Program", "Upah/Penghasilan", "Tanggal Mulai"):
+        assert header in exc.message
+
+
+# --- title rows, empty rows and row numbers -----------------------------------------------------------------------
+
+
+def test_csv_title_rows_above_the_header(tmp_path):
+    rows = [["DAFTAR PESERTA BPJS KETENAGAKERJAAN"], ["Desa Gunung Sari Ilir, 2026"], [], *table(2)]
+    t = read_table(files.write_csv(tmp_path / "p.csv", rows, sep=";"))
+    assert t.header_row == 4
+    assert t.frame.get_column(ROW).to_list() == [5, 6]
+    assert t.frame.get_column("wage").to_list() == ["3500000", "3500000"]  # every column, not just the first
+
+
+def test_xlsx_merged_title_above_the_header(tmp_path):
+    rows = [[Merged("DAFTAR PESERTA", 12)], [], [Merged("Kota Balikpapan", 6), None, None, None, None, None, "2026"]]
+    rows += table(3)
+    t = read_table(files.write_xlsx(tmp_path / "p.xlsx", rows))
+    assert (t.kind, t.sheet, t.header_row) == ("xlsx", "Data Peserta", 4)
+    assert t.frame.get_column(ROW).to_list() == [5, 6, 7]
+    assert t.frame.get_column("full_name").to_list() == ["Siti Aminah 1", "Siti Aminah 2", "Siti Aminah 3"]
+
+
+def test_xlsx_merged_header_cells_and_group_header_row(tmp_path):
+    """A group header above the real one, and "Nama Lengkap" merged over two columns (data in the first)."""
+    at = KEYS.index("full_name") + 1
+    header = [*HEADERS[:at], None, *HEADERS[at:]]
+    header[at - 1] = Merged("Nama Lengkap", 2)
+    group = [Merged("Identitas", 4), None, None, None, Merged("Kepesertaan", 9)]
+    rows = [group, header, *[[*r[:at], None, *r[at:]] for r in (line(1), line(2))]]
+    t = read_table(files.write_xlsx(tmp_path / "p.xlsx", rows))
+    assert t.header_row == 2
+    assert t.frame.get_column(ROW).to_list() == [3, 4]
+    assert t.frame.get_column("full_name").to_list() == ["Siti Aminah 1", "Siti Aminah 2"]
+    assert t.frame.get_column("birth_date").to_list() == [values(1)["birth_date"], values(2)["birth_date"]]
+    assert t.notes == []
+
+
+def test_xlsx_sheet_starting_with_empty_rows_and_columns(tmp_path):
+    path = files.write_xlsx(tmp_path / "p.xlsx", [["Daftar"], [], *table(2)], start_row=4, start_col=2)
+    t = read_table(path)
+    assert t.header_row == 7  # rows 1-4 empty, 5 = title, 6 = empty, 7 = header (as Excel shows it)
+    assert t.frame.get_column(ROW).to_list() == [8, 9]
+    assert t.frame.get_column("nik").to_list() == [values(1)["nik"], values(2)["nik"]]
+
+
+def test_xlsx_empty_rows_in_the_middle_are_skipped_and_counted(tmp_path):
+    rows = [HEADERS, line(1), [], [], line(2), [None] * 12, line(3), [], [None, None, None, None, None, "   "]]
+    rows += [line(4)]
+    t = read_table(files.write_xlsx(tmp_path / "p.xlsx", rows, start_row=2))
+    assert t.header_row == 3
+    assert t.frame.get_column(ROW).to_list() == [4, 7, 9, 12]
+    assert t.blank_rows == 5  # the whitespace-only row counts as blank too
+    assert t.frame.get_column("full_name").to_list() == [f"Siti Aminah {i}" for i in (1, 2, 3, 4)]
+
+
+def test_csv_blank_lines_and_separator_only_lines(tmp_path):
+    rows = [HEADERS, line(1), [], [""] * 12, line(2), ["", " ", "\u00a0"], line(3), []]
+    t = read_table(files.write_csv(tmp_path / "p.csv", rows, sep=";"))
+    assert t.frame.get_column(ROW).to_list() == [2, 5, 7]
+    assert t.blank_rows == 4
+
+
+def test_header_must_be_within_the_first_15_rows(tmp_path):
+    ok = [[f"Keterangan {i}"] for i in range(14)] + table(1)
+    assert read_table(files.write_xlsx(tmp_path / "ok.xlsx", ok)).header_row == 15
+    too_far = [[f"Keterangan {i}"] for i in range(15)] + table(1)
+    exc = refused(files.write_xlsx(tmp_path / "jauh.xlsx", too_far))
+    assert exc.code == "no_header" and "15 baris pertama" in exc.message
+    exc = refused(files.write_csv(tmp_path / "jauh.csv", too_far))
+    assert exc.code == "no_header"
+
+
+# --- Excel's habits -----------------------------------------------------------------------------------------------
+
+
+def test_xlsx_numeric_nik_is_flagged_and_text_nik_is_not(tmp_path):
+    nik_10 = values(10)["nik"]
+    assert nik_10.endswith("0")
+    rows = [
+        HEADERS,
+        line(1, nik=int(values(1)["nik"])),  # number, all 16 digits survive
+        line(10, nik=nik_10),  # text ending in 0: nothing was lost
+        line(3),
+        line(4, nik=float(values(4)["nik"])),
+    ]
+    t = read_table(files.write_xlsx(tmp_path / "p.xlsx", [["Judul"], *rows]))
+    assert t.frame.get_column("nik").to_list() == [values(i)["nik"] for i in (1, 10, 3, 4)]
+    assert t.frame.get_column(NIK_NUMERIC).to_list() == [True, False, False, True]
+    assert t.frame.get_column(ROW).to_list() == [3, 4, 5, 6]
+
+
+def test_apostrophes_spaces_and_nbsp_are_cleaned(tmp_path):
+    rows = [HEADERS, line(1, nik=f"'{NIK}", full_name="\u00a0 Siti  Aminah\u00a0", wage=" 3500000 ", gender="'P")]
+    for path in (files.write_csv(tmp_path / "p.csv", rows), files.write_xlsx(tmp_path / "p.xlsx", rows)):
+        t = read_table(path)
+        row = t.frame.row(0, named=True)
+        assert (row["nik"], row["full_name"], row["wage"], row["gender"]) == (NIK, "Siti  Aminah", "3500000", "P")
+
+
+def test_xlsx_dates_numbers_and_formulas_come_through_as_text(tmp_path):
+    import datetime as dt
+
+    rows = [
+        HEADERS,
+        line(1, birth_date=dt.date(1995, 12, 4), start_date=46023, wage=3500000),
+        line(2, birth_date=dt.datetime(1995, 12, 5), start_date="2026-01-01", wage=3500000.5),
+        line(3, full_name=Formula('="Siti "&"Tiga"', "Siti Tiga"), wage=Formula("=3000000+500000", 3500000)),
+    ]
+    t = read_table(files.write_xlsx(tmp_path / "p.xlsx", rows))
+    birth = t.frame.get_column("birth_date").to_list()
+    assert birth[0].startswith("1995-12-04") and birth[1].startswith("1995-12-05")
+    assert t.frame.get_column("start_date").to_list()[0] == "46023"
+    assert t.frame.get_column("wage").to_list() == ["3500000", "3500000.5", "3500000"]
+    assert t.frame.get_column("full_name").to_list()[2] == "Siti Tiga"
+    assert any("rumus" in n for n in t.notes)
+
+
+def test_xlsx_hidden_rows_are_noted_with_row_numbers(tmp_path):
+    rows = [HEADERS, line(1), line(2), line(3), line(4)]
+    t = read_table(files.write_xlsx(tmp_path / "p.xlsx", rows, hidden_rows=(3, 5, 9)))
+    assert t.frame.height == 4  # hidden rows are still processed
+    hidden = [n for n in t.notes if "tersembunyi" in n]
+    assert hidden == ["2 baris tersembunyi di Excel ikut diproses (baris 3, 5)."]  # row 9 was empty
+
+
+def test_no_formula_no_hidden_no_notes(tmp_path):
+    t = read_table(files.write_xlsx(tmp_path / "p.xlsx", table(2)))
+    assert t.notes == []
+
+
+def test_instruction_sheet_is_skipped_and_sheet_can_be_chosen(tmp_path):
+    path = files.write_xlsx(tmp_path / "p.xlsx", table(2), sheet="Peserta 2026", extra_sheets=("Petunjuk",))
+    assert read_table(path).sheet == "Peserta 2026"
+    assert read_table(path, sheet="Peserta 2026").frame.height == 2
+    exc = refused(path, sheet="Petunjuk")
+    assert exc.code == "no_header"
+
+
+def test_first_data_sheet_wins_and_its_error_is_reported(tmp_path):
+    path = files.write_xlsx(tmp_path / "p.xlsx", [HEADERS], sheet="Data", extra_sheets=("Lain",))
+    exc = refused(path)  # "Lain" has no header; the data sheet's problem is the useful message
+    assert exc.code == "no_rows"
+
+
+# --- files that are not a table -----------------------------------------------------------------------------------
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "kosong.xlsx"
+    path.write_bytes(b"")
+    assert refused(path).code == "empty"
+
+
+@pytest.mark.parametrize("rows", [[], [[None, None, "   "]]])
+def test_empty_workbook(tmp_path, rows):
+    assert refused(files.write_xlsx(tmp_path / "kosong.xlsx", rows)).code == "empty"
+
+
+@pytest.mark.parametrize("content", [b"\r\n\r\n   \r\n", b"\xef\xbb\xbf", b"\xef\xbb\xbf\n;;;\n"])
+def test_blank_text_file(tmp_path, content):
+    path = tmp_path / "kosong.csv"
+    path.write_bytes(content)
+    assert refused(path).code in ("empty", "no_header")
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_header_only(tmp_path, kind):
+    write = files.write_csv if kind == "csv" else files.write_xlsx
+    exc = refused(write(tmp_path / f"p.{kind}", [HEADERS, [], []]))
+    assert exc.code == "no_rows" and "tidak ada baris data" in exc.message
+
+
+def test_text_with_a_dos_end_of_file_mark_is_still_text(tmp_path):
+    path = files.write_csv(tmp_path / "p.csv", table(1))
+    path.write_bytes(path.read_bytes() + b"\x1a")
+    t = read_table(path)
+    assert (t.frame.get_column(ROW).to_list(), t.blank_rows) == ([2], 1)
+
+
+def test_random_binary_named_xlsx(tmp_path):
+    exc = refused(files.random_binary(tmp_path / "peserta.xlsx"))
+    assert exc.code == "binary" and ".xlsx" in exc.message
+
+
+@pytest.mark.parametrize("name", ["peserta.xlsx", "peserta.xls"])
+@pytest.mark.parametrize("build", [files.html_page, files.excel_html_export])
+def test_html_named_excel(tmp_path, name, build):
+    exc = refused(build(tmp_path / name))
+    assert exc.code == "html" and "HTML" in exc.message
+
+
+def test_zip_that_is_not_a_workbook(tmp_path):
+    exc = refused(files.zip_not_workbook(tmp_path / "peserta.xlsx"))
+    assert exc.code == "not_excel" and "ZIP" in exc.message
+
+
+def test_truncated_xlsx(tmp_path):
+    exc = refused(files.truncated_xlsx(tmp_path / "potong.xlsx", files.xlsx_bytes(tmp_path)))
+    assert exc.code == "corrupt" and "rusak" in exc.message
+
+
+def test_workbook_with_broken_parts(tmp_path):
+    exc = refused(files.workbook_with_broken_parts(tmp_path / "rusak.xlsx"))
+    assert exc.code == "corrupt"
+
+
+def test_ole_signature_with_garbage(tmp_path):
+    exc = refused(files.ole_garbage(tmp_path / "lama.xls"))
+    assert exc.code == "corrupt"
+
+
+def test_missing_sheet_lists_the_sheets(tmp_path):
+    path = files.write_xlsx(tmp_path / "p.xlsx", table(1), sheet="Data Peserta", extra_sheets=("Petunjuk",))
+    exc = refused(path, sheet="Tidak Ada")
+    assert exc.code == "sheet_missing"
+    assert "Tidak Ada" in exc.message and "Data Peserta" in exc.message and "Petunjuk" in exc.message
+
+
+def test_small_garbage_text(tmp_path):
+    exc = refused(files.garbage_text(tmp_path / "acak.csv", 50_000))
+    assert exc.code == "no_header" and "Baris judul kolom tidak ditemukan" in exc.message
+
+
+_MEASURE = """
+import json, resource, sys, time
+import django
+django.setup()
+from sijaga.imports.reader import FileRefused, read_table
+
+
+def hwm_mb():  # this process's own peak RSS (ru_maxrss also carries the pytest parent's peak across fork + exec)
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
+
+
+before, maxrss_before = hwm_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+start = time.perf_counter()
+try:
+    read_table(sys.argv[1])
+    out = {"code": None}
+except FileRefused as exc:
+    out = {"code": exc.code, "message": exc.message}
+out["seconds"] = time.perf_counter() - start
+out["hwm_before_mb"], out["hwm_after_mb"] = before, hwm_mb()
+out["maxrss_before_mb"] = maxrss_before
+out["maxrss_after_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="peak RSS of the child is read from /proc")
+def test_100_mb_of_garbage_is_refused_quickly_and_cheaply(tmp_path):
+    """Measured in a fresh process, so that neither the import of Django and Polars nor earlier tests hide it."""
+    path = files.garbage_text(tmp_path / "besar.xlsx", 100 * 1024 * 1024)
+    assert path.stat().st_size == 100 * 1024 * 1024
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "sijaga.settings"},
+    )
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"\n100 MB garbage: refused as {out['code']!r} in {out['seconds']:.3f} s; peak RSS (VmHWM) "
+        f"{out['hwm_before_mb']:.0f} → {out['hwm_after_mb']:.0f} MB; getrusage ru_maxrss "
+        f"{out['maxrss_before_mb']:.0f} → {out['maxrss_after_mb']:.0f} MB"
+    )
+    assert out["code"] == "no_header"
+    assert "Baris judul kolom tidak ditemukan" in out["message"]
+    assert out["hwm_after_mb"] - out["hwm_before_mb"] < 50
+    assert out["maxrss_after_mb"] - out["maxrss_before_mb"] < 50
