@@ -123,7 +123,7 @@ MAX_WAGE = 1_000_000_000  # Rp1 miliar a month: anything above is a typing error
 
 
 class Membership(models.Model):
-    number = models.CharField(_("nomor kepesertaan"), max_length=11, unique=True, null=True, blank=True)
+    number = models.CharField(_("nomor kepesertaan"), max_length=11, null=True, blank=True)  # noqa: DJ001 - unique, NULL until assigned
     worker = models.ForeignKey("registry.Worker", on_delete=models.PROTECT, related_name="memberships")
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="memberships")
     segment = models.CharField(_("segmen"), max_length=8, choices=Segment.choices)
@@ -138,8 +138,8 @@ class Membership(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REGISTERED)
     end_reason = models.CharField(_("alasan berakhir"), max_length=12, choices=EndReason.choices, blank=True)
     status_changed_at = models.DateTimeField(_("status diubah"))
-    verify_token = models.CharField(max_length=32, unique=True, editable=False)
-    submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    verify_token = models.CharField(max_length=32, editable=False)
+    submission_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001 - unique when set
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -150,6 +150,12 @@ class Membership(models.Model):
         verbose_name_plural = _("kepesertaan")
         ordering = ["-start_date", "-id"]
         constraints = [
+            # Unique constraints rather than unique=True: on PostgreSQL, unique=True on a CharField also builds a
+            # second `varchar_pattern_ops` index for LIKE, which nobody runs on these columns and which slows bulk
+            # inserts (measured in bench/import.py).
+            models.UniqueConstraint(fields=["number"], name="membership_number_unique"),
+            models.UniqueConstraint(fields=["verify_token"], name="membership_verify_token_unique"),
+            models.UniqueConstraint(fields=["submission_key"], name="membership_submission_key_unique"),
             models.UniqueConstraint(
                 fields=["worker", "payer"],
                 condition=Q(status__in=OPEN_STATUSES),
@@ -198,7 +204,7 @@ class MembershipEvent(models.Model):
     """One row per status change (and the creation): the history and audit trail. Never updated or deleted."""
 
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="events")
-    at = models.DateTimeField(_("waktu"), db_index=True)
+    at = models.DateTimeField(_("waktu"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     from_status = models.CharField(_("dari"), max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(_("menjadi"), max_length=12, choices=Status.choices)

@@ -45,18 +45,25 @@ class _Dialect:
     def distinct(self, a: str, b: str) -> str:
         return f"{a} IS DISTINCT FROM {b}" if self.pg else f"{a} IS NOT {b}"
 
-    def number(self) -> str:
+    def number(self, id_col: str) -> str:
         """Membership number: two-digit start year + the id padded to nine digits (same as the enrol service)."""
         if self.pg:
-            return "to_char(start_date, 'YY') || lpad(id::text, 9, '0')"
-        return "substr(strftime('%Y', start_date), 3, 2) || substr('000000000' || id, -9, 9)"
+            return f"to_char(start_date, 'YY') || lpad({id_col}::text, 9, '0')"
+        return f"substr(strftime('%Y', start_date), 3, 2) || substr('000000000' || {id_col}, -9, 9)"
+
+    def next_ids(self, table: str, target: str, where: str) -> str:
+        """Give the staged rows that will be inserted their ids up front, so one INSERT writes each row once
+        (number included) and no UPDATE or join by token has to find them again."""
+        if self.pg:
+            return f"UPDATE {STAGE} SET {target} = nextval(pg_get_serial_sequence('{table}', 'id')) WHERE {where}"
+        return f"UPDATE {STAGE} SET {target} = (SELECT COALESCE(MAX(id), 0) FROM {table}) + row_no WHERE {where}"
 
     def stage_ddl(self) -> str:
         b, d, t, i = ("boolean", "date", "text", "bigint") if self.pg else ("bool", "date", "text", "integer")
         cols = [f"row_no {i}", f"nik {t}", f"full_name {t}", f"birth_date {d}", f"gender {t}", f"domicile_id {t}",
                 f"phone {t}", f"occupation {t}", f"category {t}", f"segment {t}", *[f"{p} {b}" for p in PROGRAMMES],
                 f"wage {i}", f"start_date {d}", f"verify_token {t}", f"worker_id {i}", f"worker_state {t}",
-                f"membership_id {i}", f"membership_changed {b}"]  # fmt: skip
+                f"membership_id {i}", f"membership_changed {b}", f"new_membership_id {i}"]  # fmt: skip
         on_commit = " ON COMMIT DROP" if self.pg else ""
         return f"CREATE TEMP TABLE {STAGE} ({', '.join(cols)}){on_commit}"
 
@@ -143,11 +150,13 @@ def _merge_workers(cur, d: _Dialect, now, user_id) -> None:
         f"worker_state = CASE WHEN {changed} THEN 'changed' ELSE 'same' END "
         f"FROM registry_worker AS w WHERE w.nik = s.nik"
     )
+    cur.execute(f"UPDATE {STAGE} SET worker_state = 'new' WHERE worker_id IS NULL")
+    cur.execute(d.next_ids("registry_worker", "worker_id", "worker_state = 'new'"))
     cur.execute(
-        "INSERT INTO registry_worker (nik, full_name, birth_date, gender, domicile_id, phone, occupation, category, "
-        "created_at, updated_at, created_by_id) "
-        "SELECT nik, full_name, birth_date, gender, domicile_id, COALESCE(phone, ''), COALESCE(occupation, ''), "
-        f"category, %s, %s, %s FROM {STAGE} WHERE worker_id IS NULL",
+        "INSERT INTO registry_worker (id, nik, full_name, birth_date, gender, domicile_id, phone, occupation, "
+        "category, created_at, updated_at, created_by_id) "
+        "SELECT worker_id, nik, full_name, birth_date, gender, domicile_id, COALESCE(phone, ''), "
+        f"COALESCE(occupation, ''), category, %s, %s, %s FROM {STAGE} WHERE worker_state = 'new'",
         [now, now, user_id],
     )
     sets = ", ".join(
@@ -157,10 +166,6 @@ def _merge_workers(cur, d: _Dialect, now, user_id) -> None:
         f"UPDATE registry_worker SET {sets}, updated_at = %s FROM {STAGE} AS s "
         f"WHERE registry_worker.id = s.worker_id AND s.worker_state = 'changed'",
         [now],
-    )
-    cur.execute(
-        f"UPDATE {STAGE} AS s SET worker_id = w.id, worker_state = 'new' "
-        f"FROM registry_worker AS w WHERE w.nik = s.nik AND s.worker_id IS NULL"
     )
 
 
@@ -179,20 +184,32 @@ def _merge_memberships(cur, d: _Dialect, now, user_id, payer_id, reason) -> None
         f"WHERE enrollment_membership.id = s.membership_id AND s.membership_changed"
     )
     programmes = ", ".join(PROGRAMMES)
+    if d.pg:
+        # One statement: ids drawn from the sequence inside the SELECT, the number computed from them, and the
+        # creation events written from RETURNING, so no staged row is rewritten.
+        cur.execute(
+            "WITH new AS (INSERT INTO enrollment_membership (id, number, worker_id, payer_id, segment, "
+            f"{programmes}, wage, start_date, status, end_reason, status_changed_at, verify_token, created_at, "
+            f"created_by_id) SELECT x.id, {d.number('x.id')}, worker_id, %s, segment, {programmes}, wage, "
+            "start_date, 'registered', '', %s, verify_token, %s, %s FROM (SELECT nextval(pg_get_serial_sequence("
+            f"'enrollment_membership', 'id')) AS id, s.* FROM {STAGE} AS s WHERE s.membership_id IS NULL) AS x "
+            "RETURNING id) "
+            "INSERT INTO enrollment_membershipevent (membership_id, at, by_id, from_status, to_status, reason, "
+            "end_reason) SELECT id, %s, %s, '', 'registered', %s, '' FROM new",
+            [payer_id, now, now, user_id, now, user_id, reason[:300]],
+        )
+        return
+    cur.execute(d.next_ids("enrollment_membership", "new_membership_id", "membership_id IS NULL"))
     cur.execute(
-        f"INSERT INTO enrollment_membership (worker_id, payer_id, segment, {programmes}, wage, start_date, "
-        "status, end_reason, status_changed_at, verify_token, created_at, created_by_id) "
-        f"SELECT worker_id, %s, segment, {programmes}, wage, start_date, 'registered', '', %s, verify_token, %s, %s "
+        f"INSERT INTO enrollment_membership (id, number, worker_id, payer_id, segment, {programmes}, wage, "
+        "start_date, status, end_reason, status_changed_at, verify_token, created_at, created_by_id) "
+        f"SELECT new_membership_id, {d.number('new_membership_id')}, worker_id, %s, segment, {programmes}, wage, "
+        "start_date, 'registered', '', %s, verify_token, %s, %s "
         f"FROM {STAGE} WHERE membership_id IS NULL",
         [payer_id, now, now, user_id],
     )
     cur.execute(
-        f"UPDATE enrollment_membership SET number = {d.number()} "
-        f"WHERE number IS NULL AND verify_token IN (SELECT verify_token FROM {STAGE} WHERE membership_id IS NULL)"
-    )
-    cur.execute(
         "INSERT INTO enrollment_membershipevent (membership_id, at, by_id, from_status, to_status, reason, end_reason) "
-        f"SELECT m.id, %s, %s, '', 'registered', %s, '' FROM enrollment_membership AS m "
-        f"JOIN {STAGE} AS s ON m.verify_token = s.verify_token WHERE s.membership_id IS NULL",
+        f"SELECT new_membership_id, %s, %s, '', 'registered', %s, '' FROM {STAGE} WHERE membership_id IS NULL",
         [now, user_id, reason[:300]],
     )

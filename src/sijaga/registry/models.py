@@ -26,7 +26,7 @@ class Gender(models.TextChoices):
 
 class Worker(models.Model):
     nik = models.CharField(_("NIK"), max_length=16, unique=True)
-    full_name = models.CharField(_("nama lengkap"), max_length=150, db_index=True)
+    full_name = models.CharField(_("nama lengkap"), max_length=150)  # searched by icontains: no btree helps
     birth_date = models.DateField(_("tanggal lahir"))
     gender = models.CharField(_("jenis kelamin"), max_length=1, choices=Gender.choices)
     domicile = models.ForeignKey(

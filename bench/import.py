@@ -1,0 +1,845 @@
+"""Benchmark the bulk enrolment import end to end: raw COPY, SiJaga's pipeline and django-import-export.
+
+    python bench/import.py [--rows 1000000] [--sample 20000] [--xlsx-rows 40000] [--database-url URL]
+    python bench/import.py --quick          # 100,000 rows, 5,000 sample, 10,000 XLSX rows
+
+Needs PostgreSQL (default ``postgresql://postgres@127.0.0.1:5432/sijaga_bench``, created when missing). The
+script migrates that database, loads the regions once, creates a pemkab payer and then, in one run:
+
+1. generates N valid, plausible rows (real district and village codes of one regency, NIKs whose DDMMYY and
+   gender match the birth-date and gender columns, unique serials) with Polars expressions, written as `;` CSV;
+2. (a) COPYs that CSV into an unindexed all-text table: the limit of this machine;
+3. (b) runs ``sijaga.imports.services.import_file`` on it (empty tables) in a child process, which reports its
+   peak RSS and the seconds spent in each phase; (b') runs it again (re-upload: every row unchanged);
+4. (c) imports the first ``--sample`` rows with a django-import-export ``ModelResource`` doing the same work
+   (worker upsert by NIK, model validation, membership with number and history event);
+5. imports an XLSX (NIK as text) of the first ``--xlsx-rows`` rows with ``import_file``.
+
+Speeds are compared as rows/s. Every table written is emptied with TRUNCATE first: use a database of its own.
+Uploaded copies and reports go to ``--workdir``/var (``SIJAGA_VAR_DIR``), removed at the end unless ``--keep``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import polars as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/sijaga_bench"
+REGENCY = "64.02"  # Kutai Kartanegara: 20 districts, 237 villages
+PAYER_CODE = "bench-pemkab-64-02"
+SEED = 2021
+BIRTH_FIRST, BIRTH_LAST = dt.date(1961, 1, 1), dt.date(2007, 12, 31)  # 18–65 years old; one DDMMYY per date
+FIRST_START, LAST_START = dt.date(2021, 4, 1), dt.date(2026, 1, 1)  # Inpres 2/2021 to a fixed month
+WORK_TABLES = (
+    "registry_worker",
+    "enrollment_membership",
+    "enrollment_membershipevent",
+    "imports_importevent",
+    "imports_importbatch",
+)
+COPY_TABLE = "bench_raw_copy"
+BLOCK = 1024 * 1024
+GOAL_VS_COPY = 1 / 3
+GOAL_VS_IMPORT_EXPORT = 50
+GOAL_RSS_MB = 2048
+GOAL_XLSX_SECONDS = 10
+EVENT_REASON = "Impor massal (django-import-export)"
+
+PHONE_PREFIXES = (
+    "0811", "0812", "0813", "0821", "0822", "0823", "0851", "0852", "0853", "0814", "0815", "0816", "0855",
+    "0856", "0857", "0858", "0817", "0818", "0819", "0859", "0877", "0878", "0895", "0896", "0897", "0881",
+)  # fmt: skip
+OCCUPATIONS = {
+    "non_asn": ("Staf administrasi", "Guru honorer", "Tenaga kebersihan", "Pengemudi", "Petugas keamanan"),
+    "perangkat_desa": ("Kepala urusan keuangan", "Sekretaris desa", "Kepala dusun", "Kepala seksi pelayanan"),
+    "rt_rw": ("Ketua RT", "Ketua RW"),
+    "penyelenggara_pemilu": ("Anggota KPPS", "Anggota PPS", "Petugas pemutakhiran data pemilih"),
+    "pekerja_rentan": ("Petani", "Nelayan", "Pedagang kaki lima", "Ojek daring", "Buruh harian lepas", "Pekebun"),
+    "formal_lain": ("Tenaga kesehatan", "Operator alat berat", "Kader posyandu", "Juru parkir"),
+}
+CATEGORY_WEIGHTS = {  # percent
+    "non_asn": 30,
+    "perangkat_desa": 10,
+    "rt_rw": 12,
+    "penyelenggara_pemilu": 8,
+    "pekerja_rentan": 35,
+    "formal_lain": 5,
+}
+
+
+# --- deterministic generation ---------------------------------------------------------------------------------
+
+
+def _rand(n: int, salt: int, modulo: int, seed: int = SEED) -> pl.Expr:
+    """Deterministic pseudo-random integers in [0, modulo) from the row number (as in bench/nik.py)."""
+    m = 2**31 - 1
+    x = (pl.int_range(0, n, dtype=pl.Int64) + seed * 1_000_003 + salt * 7_919) % m + 1
+    for _ in range(3):
+        x = x * 48_271 % m
+    return x % modulo
+
+
+def _pick(values: list[str], index: pl.Expr) -> pl.Expr:
+    """values[index] for every row, as an expression (a small lookup table, no Python loop over rows)."""
+    return index.replace_strict(dict(enumerate(values)), return_dtype=pl.String)
+
+
+def regency_places(regency: str) -> tuple[list[str], dict[str, list[str]]]:
+    """District codes of the regency known to the NIK engine, and the village codes of each."""
+    from sijaga.regions.models import Region
+    from sijaga.registry.nik import default_region_index
+
+    known = default_region_index().districts
+    villages: dict[str, list[str]] = defaultdict(list)
+    for code in (
+        Region.objects.filter(level=4, code__startswith=regency + ".").order_by("code").values_list("code", flat=True)
+    ):
+        villages[code[:8]].append(code)
+    districts = sorted(d for d in villages if d in known)
+    if not districts:
+        raise SystemExit(f"no districts with villages under {regency}: are the regions loaded?")
+    return districts, {d: villages[d] for d in districts}
+
+
+def generate(n: int, districts: list[str], villages: dict[str, list[str]]) -> pl.DataFrame:
+    """N valid enrolment rows in the template's columns, all text, built with Polars expressions only.
+
+    Uniqueness of the NIK: row i gets district i mod D; q = i div D picks the birth date (a bijection of q mod
+    the number of dates) and a block of serials (q div dates), so no two rows share district+date+serial.
+    """
+    from sijaga.enrollment.demo import NAMES
+    from sijaga.imports.columns import COLUMNS
+    from sijaga.registry.models import Category
+
+    n_districts = len(districts)
+    n_dates = (BIRTH_LAST - BIRTH_FIRST).days + 1
+    stride = next(s for s in (7_919, 7_927, 7_933) if math.gcd(s, n_dates) == 1)
+    blocks = -(-n // (n_districts * n_dates))
+    serial_spread = 9_999 // blocks
+    if serial_spread < 1:
+        raise SystemExit(f"{n:,} rows do not fit in {n_districts} districts × {n_dates} dates × 9,999 serials")
+
+    male = sorted({w for p in NAMES.values() for w in p.male})
+    female = sorted({w for p in NAMES.values() for w in p.female})
+    male_last = sorted({w for p in NAMES.values() for w in p.male_last})
+    female_last = sorted({w for p in NAMES.values() for w in p.female_last})
+
+    village_list = [v for d in districts for v in villages[d]]
+    offsets, counts, at = {}, {}, 0
+    for i, d in enumerate(districts):
+        offsets[i], counts[i] = at, len(villages[d])
+        at += len(villages[d])
+
+    categories = list(CATEGORY_WEIGHTS)
+    cumulative, total = [], 0
+    for c in categories:
+        total += CATEGORY_WEIGHTS[c]
+        cumulative.append(total)
+    labels = dict(Category.choices)
+    occupations = [o for c in categories for o in OCCUPATIONS[c]]
+    occ_offset, occ_count, at = {}, {}, 0
+    for i, c in enumerate(categories):
+        occ_offset[i], occ_count[i] = at, len(OCCUPATIONS[c])
+        at += len(OCCUPATIONS[c])
+
+    months = (LAST_START.year - FIRST_START.year) * 12 + LAST_START.month - FIRST_START.month + 1
+    i = pl.int_range(0, n, dtype=pl.Int64)
+    base = pl.select(
+        district=(i % n_districts).cast(pl.Int32),
+        q=i // n_districts,
+        female=_rand(n, 1, 2) == 1,
+        r_first=_rand(n, 2, 10_000),
+        r_last=_rand(n, 3, 10_000),
+        r_village=_rand(n, 4, 10_000),
+        r_phone=_rand(n, 5, 100_000_000),
+        r_prefix=_rand(n, 6, len(PHONE_PREFIXES)),
+        r_cat=_rand(n, 7, 100),
+        r_occ=_rand(n, 8, 10_000),
+        r_wage=_rand(n, 9, 60),
+        r_start=_rand(n, 10, months),
+        r_no_phone=_rand(n, 11, 10),
+    )
+    c = pl.col
+    frame = base.with_columns(
+        born=pl.lit(BIRTH_FIRST) + pl.duration(days=(c("q") % n_dates) * stride % n_dates),
+        serial=(c("q") // n_dates) * serial_spread + (c("district") * 31 + c("q") * 17) % serial_spread + 1,
+        cat=pl.sum_horizontal(*[(c("r_cat") >= w).cast(pl.Int32) for w in cumulative[:-1]]),
+    )
+
+    def pad(expr: pl.Expr, width: int) -> pl.Expr:
+        return expr.cast(pl.String).str.zfill(width)
+
+    district_digits = _pick([d.replace(".", "") for d in districts], c("district"))
+    nik_day = c("born").dt.day() + pl.when(c("female")).then(40).otherwise(0)
+    first = (
+        pl.when(c("female"))
+        .then(_pick(female, c("r_first") % len(female)))
+        .otherwise(_pick(male, c("r_first") % len(male)))
+    )
+    last = (
+        pl.when(c("female"))
+        .then(_pick(female_last, c("r_last") % len(female_last)))
+        .otherwise(_pick(male_last, c("r_last") % len(male_last)))
+    )
+    village_index = c("district").replace_strict(offsets, return_dtype=pl.Int64) + c("r_village") % c(
+        "district"
+    ).replace_strict(counts, return_dtype=pl.Int64)
+    occ_index = c("cat").replace_strict(occ_offset, return_dtype=pl.Int64) + c("r_occ") % c("cat").replace_strict(
+        occ_count, return_dtype=pl.Int64
+    )
+    start_month = c("r_start") + (FIRST_START.month - 1)
+    start = pl.date(FIRST_START.year + start_month // 12, start_month % 12 + 1, 1)
+    by_key = {
+        "nik": pl.concat_str(
+            district_digits,
+            pad(nik_day, 2),
+            pad(c("born").dt.month(), 2),
+            pad(c("born").dt.year() % 100, 2),
+            pad(c("serial"), 4),
+        ),
+        "full_name": pl.concat_str(first, pl.lit(" "), last),
+        "birth_date": c("born").dt.strftime("%d/%m/%Y"),
+        "gender": pl.when(c("female")).then(pl.lit("P")).otherwise(pl.lit("L")),
+        "domicile": _pick(village_list, village_index),
+        "phone": pl.when(c("r_no_phone") == 0)
+        .then(pl.lit(None, dtype=pl.String))
+        .otherwise(pl.concat_str(_pick(list(PHONE_PREFIXES), c("r_prefix")), pad(c("r_phone"), 8))),
+        "category": _pick([str(labels[k]) for k in categories], c("cat")),
+        "occupation": _pick(occupations, occ_index),
+        "segment": pl.lit("PU"),
+        "programmes": pl.lit("JKK+JKM+JHT"),
+        "wage": ((c("r_wage") + 20) * 100_000).cast(pl.String),
+        "start_date": start.dt.strftime("%d/%m/%Y"),
+    }
+    return frame.select(*[by_key[col.key].alias(col.header) for col in COLUMNS])
+
+
+def write_xlsx(frame: pl.DataFrame, path: Path) -> None:
+    """The template's layout: NIK as text, dates as Excel dates, wage as a number (what a Pemda file holds)."""
+    import xlsxwriter
+
+    from sijaga.imports.columns import COLUMNS
+
+    keys = [c.key for c in COLUMNS]
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    text = book.add_format({"num_format": "@"})
+    date = book.add_format({"num_format": "dd/mm/yyyy"})
+    sheet = book.add_worksheet("Data Peserta")
+    sheet.write_row(0, 0, [c.header for c in COLUMNS])
+    typed = frame.with_columns(
+        pl.col("Tanggal Lahir", "Tanggal Mulai").str.to_date("%d/%m/%Y"),
+        pl.col("Upah/Penghasilan").cast(pl.Int64),
+    )
+    for r, row in enumerate(typed.iter_rows(), start=1):
+        for col, (key, value) in enumerate(zip(keys, row, strict=True)):
+            if value is None:
+                continue
+            if key in ("birth_date", "start_date"):
+                sheet.write_datetime(r, col, dt.datetime.combine(value, dt.time()), date)
+            elif key == "wage":
+                sheet.write_number(r, col, value)
+            else:
+                sheet.write_string(r, col, value, text)
+    book.close()
+
+
+# --- database -------------------------------------------------------------------------------------------------
+
+
+def ensure_database(url: str) -> None:
+    """Create the benchmark database when it does not exist (connecting to the server's `postgres` database)."""
+    import psycopg
+    from psycopg import conninfo, sql
+
+    try:
+        psycopg.connect(url).close()
+        return
+    except psycopg.OperationalError as exc:
+        if "does not exist" not in str(exc):
+            raise
+    info = conninfo.conninfo_to_dict(url)
+    name = info.pop("dbname")
+    with psycopg.connect(conninfo.make_conninfo(**info, dbname="postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    print(f"created database {name}")
+
+
+def setup_django(url: str, workdir: Path) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["SIJAGA_VAR_DIR"] = str(workdir / "var")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sijaga.settings")
+    import django
+
+    django.setup()
+
+
+def prepare() -> str:
+    """Migrate, load the regions if missing, create the payer if missing; returns the payer code."""
+    from django.core.management import call_command
+
+    from sijaga.enrollment.models import Payer
+    from sijaga.regions.models import Region
+    from sijaga.regions.services import load_regions
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if not Region.objects.filter(level=4).exists():
+        t0 = time.perf_counter()
+        result = load_regions()
+        print(f"loaded regions: {result.created:,} created in {time.perf_counter() - t0:.1f} s")
+    if not Payer.objects.filter(code=PAYER_CODE).exists():
+        regency = Region.objects.get(code=REGENCY)
+        payer = Payer(code=PAYER_CODE, name=f"Pemerintah {regency.name} (benchmark)", kind="pemkab",
+                      region=regency, funding_source="apbd")  # fmt: skip
+        payer.full_clean()
+        payer.save()
+    return PAYER_CODE
+
+
+def truncate() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(f"TRUNCATE {', '.join(WORK_TABLES)} RESTART IDENTITY CASCADE")
+
+
+def counts() -> dict[str, int]:
+    from django.db import connection
+
+    out = {}
+    with connection.cursor() as cur:
+        for table in ("registry_worker", "enrollment_membership", "enrollment_membershipevent"):
+            cur.execute(f"SELECT count(*) FROM {table}")
+            out[table] = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM enrollment_membership WHERE number IS NULL")
+        out["membership_without_number"] = cur.fetchone()[0]
+    return out
+
+
+def pipeline_digest() -> str:
+    """Which version of the import code was measured (the files change under active development)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name in ("reader.py", "validate.py", "merge.py", "services.py"):
+        digest.update((ROOT / "src" / "sijaga" / "imports" / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def clear_uploads(workdir: Path) -> None:
+    shutil.rmtree(workdir / "var" / "imports", ignore_errors=True)
+
+
+# --- (a) raw COPY ---------------------------------------------------------------------------------------------
+
+
+def raw_copy(url: str, csv: Path, n_columns: int) -> tuple[float, int]:
+    import psycopg
+
+    columns = ", ".join(f"c{i} text" for i in range(n_columns))
+    with psycopg.connect(url) as conn:
+        conn.execute(f"DROP TABLE IF EXISTS {COPY_TABLE}")
+        conn.execute(f"CREATE TABLE {COPY_TABLE} ({columns})")
+        conn.commit()
+        t0 = time.perf_counter()
+        with conn.cursor() as cur, csv.open("rb") as fh:
+            with cur.copy(f"COPY {COPY_TABLE} FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER ';')") as copy:
+                while block := fh.read(BLOCK):
+                    copy.write(block)
+            conn.commit()
+        seconds = time.perf_counter() - t0
+        rows = conn.execute(f"SELECT count(*) FROM {COPY_TABLE}").fetchone()[0]
+        conn.execute(f"DROP TABLE {COPY_TABLE}")
+        conn.commit()
+    return seconds, rows
+
+
+# --- (b) SiJaga's import, with phase timings ------------------------------------------------------------------
+
+
+def peak_rss_kb() -> int:
+    """This process's peak RSS: VmHWM of its own address space.
+
+    Not ``getrusage(RUSAGE_SELF).ru_maxrss`` in a child: Linux keeps maxrss across execve, so a child started
+    by a parent that held 500 MB reports at least 500 MB.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+class Probe:
+    """Seconds per pipeline phase (wrapped functions) and per SQL statement (Django's execute_wrapper).
+
+    Also the process's peak RSS when each phase ends, to see which phase sets the peak.
+    """
+
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = defaultdict(float)
+        self.rss_kb: dict[str, int] = {}
+        self.sql: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+
+    def wrap(self, module, name: str, label: str) -> None:
+        original = getattr(module, name)
+
+        def timed(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.phases[label] += time.perf_counter() - t0
+                self.rss_kb[label] = peak_rss_kb()
+
+        setattr(module, name, timed)
+
+    def __call__(self, execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            entry = self.sql[" ".join(sql.split())[:110]]
+            entry[0] += time.perf_counter() - t0
+            entry[1] += 1
+
+
+PHASES = (  # (label, indent)
+    ("store upload + SHA-256 (create_batch)", 0),
+    ("read_table", 0),
+    ("village list (_villages, cached)", 0),
+    ("existing NIK lookup (_existing)", 0),
+    ("validate", 0),
+    ("parse_nik_column", 1),
+    ("write report (_write_report)", 0),
+    ("merge", 0),
+    ("new_tokens", 1),
+    ("COPY into stage (_fill_stage)", 1),
+    ("workers (_merge_workers)", 1),
+    ("memberships (_merge_memberships)", 1),
+    ("COMMIT of the merge (deferred FK checks)", 0),
+)
+
+
+class Explainer:
+    """--explain: runs the merge's INSERT/UPDATE statements as EXPLAIN (ANALYZE, BUFFERS, WAL) and keeps the plans.
+
+    EXPLAIN ANALYZE executes the statement, so the import does the same work (a little slower, with timing).
+    """
+
+    def __init__(self) -> None:
+        self.plans: list[tuple[float, str, str]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        if "sijaga_import_stage" not in sql or not sql.lstrip().startswith(("INSERT", "UPDATE")):
+            return execute(sql, params, many, context)
+        t0 = time.perf_counter()
+        result = execute("EXPLAIN (ANALYZE, BUFFERS, WAL) " + sql, params, many, context)
+        plan = "\n".join(line for (line,) in context["cursor"].fetchall())
+        self.plans.append((time.perf_counter() - t0, " ".join(sql.split())[:110], plan))
+        return result
+
+
+def child_import(csv: Path, payer: str, out: Path, *, explain: bool = False) -> None:
+    """Run in a fresh process: one timed import_file, results and phase timings as JSON in `out`."""
+    from django.db import connection
+
+    from sijaga.imports import merge as merge_mod
+    from sijaga.imports import services
+    from sijaga.imports import validate as validate_mod
+
+    probe = Probe()
+    probe.wrap(services, "create_batch", "store upload + SHA-256 (create_batch)")
+    probe.wrap(services, "read_table", "read_table")
+    probe.wrap(services, "_villages", "village list (_villages, cached)")
+    probe.wrap(services, "_existing", "existing NIK lookup (_existing)")
+    probe.wrap(services, "validate", "validate")
+    probe.wrap(validate_mod, "parse_nik_column", "parse_nik_column")
+    probe.wrap(services, "_write_report", "write report (_write_report)")
+    probe.wrap(services, "merge", "merge")
+    probe.wrap(merge_mod, "new_tokens", "new_tokens")
+    probe.wrap(merge_mod, "_fill_stage", "COPY into stage (_fill_stage)")
+    probe.wrap(merge_mod, "_merge_workers", "workers (_merge_workers)")
+    probe.wrap(merge_mod, "_merge_memberships", "memberships (_merge_memberships)")
+    probe.wrap(connection, "commit", "COMMIT of the merge (deferred FK checks)")
+    wrapper = Explainer() if explain else probe
+    t0 = time.perf_counter()
+    with connection.execute_wrapper(wrapper):
+        batch = services.import_file(csv, payer_code=payer)
+    seconds = time.perf_counter() - t0
+    result = {
+        "seconds": seconds,
+        "status": batch.status,
+        "error": batch.error,
+        "read": batch.read,
+        "created": batch.created,
+        "updated": batch.updated,
+        "unchanged": batch.unchanged,
+        "rejected": batch.rejected,
+        "batch_seconds": batch.seconds,
+        "phases": dict(probe.phases),
+        "rss_kb": probe.rss_kb,
+        "report": batch.report_path,
+        "sql": sorted(([k, v[0], v[1]] for k, v in probe.sql.items()), key=lambda e: -e[1]),
+        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "peak_rss_kb": peak_rss_kb(),
+        "plans": wrapper.plans if explain else [],
+    }
+    out.write_text(json.dumps(result))
+
+
+def run_child(args: argparse.Namespace, csv: Path, payer: str, name: str, *, explain: bool = False) -> dict:
+    out = args.workdir / f"{name}.json"
+    out.unlink(missing_ok=True)
+    command = [sys.executable, str(Path(__file__).resolve()), "--database-url", args.database_url,
+               "--workdir", str(args.workdir), "--child-import", str(csv), "--child-payer", payer,
+               "--child-out", str(out)] + (["--explain"] if explain else [])  # fmt: skip
+    subprocess.run(command, check=True)
+    return json.loads(out.read_text())
+
+
+# --- (c) django-import-export ---------------------------------------------------------------------------------
+
+
+def import_export_resource(payer_id: int):
+    """A ModelResource for Worker plus the membership of each row, as a Django developer would write it.
+
+    Documented fast path: use_bulk (bulk_create per 1,000 rows), skip_diff, CachedInstanceLoader (one query for
+    the existing NIKs instead of one per row). clean_model_instances runs the models' full_clean (NIK vs birth
+    date and gender, domicile is a village, occupation for vulnerable workers) the way SiJaga's own
+    create_worker/enrol services call it: without validate_unique and validate_constraints (Django 6.1 would
+    otherwise run one query per unique field and per CheckConstraint per row, and the database enforces both
+    anyway). Each membership gets the enrol service's full_clean, a number and a history event.
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+    from import_export import fields, instance_loaders, resources, widgets
+
+    from sijaga.enrollment.models import Membership, MembershipEvent, Status
+    from sijaga.enrollment.rules import PROGRAMMES
+    from sijaga.enrollment.services import _new_token
+    from sijaga.regions.models import Region
+    from sijaga.registry.models import Category, Worker
+
+    category_by_label = {str(label).lower(): value for value, label in Category.choices}
+    category_by_label.update({v: v for v in Category.values})
+    day_first = widgets.DateWidget(format="%d/%m/%Y")
+
+    class CategoryWidget(widgets.Widget):
+        def clean(self, value, row=None, **kwargs):
+            return category_by_label.get(str(value or "").strip().lower(), value)
+
+    class WorkerResource(resources.ModelResource):
+        nik = fields.Field(attribute="nik", column_name="NIK")
+        full_name = fields.Field(attribute="full_name", column_name="Nama Lengkap")
+        birth_date = fields.Field(attribute="birth_date", column_name="Tanggal Lahir", widget=day_first)
+        gender = fields.Field(attribute="gender", column_name="Jenis Kelamin")
+        domicile = fields.Field(
+            attribute="domicile", column_name="Kode Desa Domisili", widget=widgets.ForeignKeyWidget(Region, "code")
+        )
+        phone = fields.Field(attribute="phone", column_name="No HP")
+        occupation = fields.Field(attribute="occupation", column_name="Pekerjaan")
+        category = fields.Field(attribute="category", column_name="Kategori", widget=CategoryWidget())
+
+        class Meta:
+            model = Worker
+            fields = ("nik", "full_name", "birth_date", "gender", "domicile", "phone", "occupation", "category")
+            import_id_fields = ("nik",)
+            use_bulk = True
+            batch_size = 1_000
+            skip_diff = True
+            clean_model_instances = True
+            instance_loader_class = instance_loaders.CachedInstanceLoader
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.pending: list[Membership] = []
+
+        def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+            errors = dict(import_validation_errors or {})
+            try:
+                instance.full_clean(exclude=errors.keys(), validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+            if errors:
+                raise ValidationError(errors)
+
+        def before_save_instance(self, instance, row, **kwargs):
+            instance.phone = instance.phone or ""
+            instance.occupation = instance.occupation or ""
+
+        def after_save_instance(self, instance, row, **kwargs):
+            """Build (and check) the row's membership; it is written with the batch of workers."""
+            chosen = {p.strip().lower() for p in str(row["Program"]).split("+")}
+            membership = Membership(
+                worker=instance,
+                payer_id=payer_id,
+                segment=str(row["Segmen"]).strip().lower(),
+                wage=int(row["Upah/Penghasilan"]),
+                start_date=day_first.clean(row["Tanggal Mulai"]),
+                status=Status.REGISTERED,
+                status_changed_at=timezone.now(),
+                verify_token=_new_token(),
+                **{p: p in chosen for p in PROGRAMMES},
+            )
+            membership.full_clean(
+                exclude=["worker", "payer", "verify_token"], validate_unique=False, validate_constraints=False
+            )
+            self.pending.append(membership)
+
+        def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+            """Workers first (PostgreSQL returns their ids), then their memberships, numbers and events."""
+            super().bulk_create(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
+            if not self.pending or dry_run:
+                self.pending.clear()
+                return
+            created = Membership.objects.bulk_create(self.pending, batch_size=batch_size)
+            for m in created:
+                m.number = f"{m.start_date:%y}{m.pk:09d}"
+            Membership.objects.bulk_update(created, ["number"], batch_size=batch_size)
+            now = timezone.now()
+            MembershipEvent.objects.bulk_create(
+                [
+                    MembershipEvent(membership=m, at=now, from_status="", to_status="registered", reason=EVENT_REASON)
+                    for m in created
+                ],
+                batch_size=batch_size,
+            )
+            self.pending.clear()
+
+    return WorkerResource()
+
+
+def run_import_export(csv_sample: Path, payer_id: int) -> tuple[float, float, dict]:
+    import tablib
+
+    t0 = time.perf_counter()
+    dataset = tablib.Dataset().load(csv_sample.read_text(encoding="utf-8"), format="csv", delimiter=";")
+    loaded = time.perf_counter() - t0
+    resource_ = import_export_resource(payer_id)
+    result = resource_.import_data(dataset, dry_run=False, raise_errors=False, use_transactions=True)
+    seconds = time.perf_counter() - t0
+    if result.has_errors() or result.has_validation_errors():
+        first = (result.invalid_rows[:1] or result.row_errors()[:1])[0]
+        raise SystemExit(f"(c) django-import-export reported errors, e.g. {first}")
+    return seconds, loaded, dict(result.totals)
+
+
+# --- report ---------------------------------------------------------------------------------------------------
+
+
+def _row(name: str, rows: int, seconds: float, ratio: str) -> str:
+    return f"| {name} | {rows:,} | {seconds:.2f} | {rows / seconds:,.0f} | {ratio} |"
+
+
+def print_phases(title: str, child: dict, top: int = 12) -> None:
+    total = child["seconds"]
+    phases = child["phases"]
+    merge_parts = sum(phases.get(label, 0.0) for label, indent in PHASES if indent and label != "parse_nik_column")
+    rss = child["rss_kb"]
+    rows: list[tuple[str, float, str]] = []
+    for label, indent in PHASES:
+        peak = f"{rss[label] / 1024:,.0f}" if label in rss else ""
+        rows.append((("&nbsp;&nbsp;↳ " if indent else "") + label, phases.get(label, 0.0), peak))
+        if label == "memberships (_merge_memberships)":
+            rows.append(("&nbsp;&nbsp;↳ counts query, DROP of the stage", phases.get("merge", 0.0) - merge_parts, ""))
+    top_level = sum(phases.get(label, 0.0) for label, indent in PHASES if indent == 0)
+    rows.append(("batch bookkeeping (status updates, events)", total - top_level, ""))
+    print(f"\n{title}: {total:.2f} s, peak RSS {child['peak_rss_kb'] / 1024:,.0f} MB")
+    print("| phase | seconds | share | peak RSS so far (MB) |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, seconds, peak in rows:
+        print(f"| {name} | {seconds:.2f} | {seconds / total:.0%} | {peak} |")
+    print(f"\nslowest SQL statements of {title} (Django cursor; the COPY is _fill_stage above):")
+    print("| statement | calls | seconds |")
+    print("| --- | ---: | ---: |")
+    for sql, seconds, calls in child["sql"][:top]:
+        print(f"| `{sql.replace('|', chr(92) + '|')}` | {calls} | {seconds:.2f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=None, help="rows of the CSV (default 1,000,000)")
+    parser.add_argument("--sample", type=int, default=None, help="rows for django-import-export (default 20,000)")
+    parser.add_argument("--xlsx-rows", type=int, default=None, help="rows of the XLSX run (default 40,000)")
+    parser.add_argument("--quick", action="store_true", help="100,000 rows, 5,000 sample, 10,000 XLSX rows")
+    parser.add_argument("--database-url", default=os.environ.get("SIJAGA_BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "sijaga-bench-import")
+    parser.add_argument("--keep", action="store_true", help="keep the generated files and uploads in --workdir")
+    parser.add_argument(
+        "--explain", action="store_true", help="then import once more with EXPLAIN ANALYZE of the merge statements"
+    )
+    parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-payer", help=argparse.SUPPRESS)
+    parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    quick = args.quick
+    args.rows = args.rows or (100_000 if quick else 1_000_000)
+    args.sample = min(args.sample or (5_000 if quick else 20_000), args.rows)
+    args.xlsx_rows = min(args.xlsx_rows or (10_000 if quick else 40_000), args.rows)
+
+    if args.child_import:
+        setup_django(args.database_url, args.workdir)
+        child_import(args.child_import, args.child_payer, args.child_out, explain=args.explain)
+        return
+
+    ensure_database(args.database_url)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    setup_django(args.database_url, args.workdir)
+    from django.db import connection
+
+    from sijaga.enrollment.models import Payer
+    from sijaga.imports.columns import COLUMNS
+
+    payer_code = prepare()
+    payer_id = Payer.objects.get(code=payer_code).pk
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version")
+        pg_version = cur.fetchone()[0]
+
+    districts, villages = regency_places(REGENCY)
+    t0 = time.perf_counter()
+    frame = generate(args.rows, districts, villages)
+    generated = time.perf_counter() - t0
+    if frame.get_column("NIK").n_unique() != args.rows:
+        raise SystemExit("generated NIKs are not unique")
+    csv = args.workdir / f"peserta-{args.rows}.csv"
+    t0 = time.perf_counter()
+    frame.write_csv(csv, separator=";")
+    written = time.perf_counter() - t0
+    sample_csv = args.workdir / f"peserta-sample-{args.sample}.csv"
+    frame.head(args.sample).write_csv(sample_csv, separator=";")
+    xlsx = args.workdir / f"peserta-{args.xlsx_rows}.xlsx"
+    t0 = time.perf_counter()
+    write_xlsx(frame.head(args.xlsx_rows), xlsx)
+    xlsx_written = time.perf_counter() - t0
+    size_mb = csv.stat().st_size / 2**20
+    print(f"PostgreSQL {pg_version}; {os.cpu_count()} CPUs; Polars {pl.__version__} ({pl.thread_pool_size()} threads); "
+          f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
+    print(f"pipeline sources (reader, validate, merge, services) sha256 {pipeline_digest()}")
+    print(f"payer {payer_code} ({REGENCY}): {len(districts)} districts, {sum(map(len, villages.values()))} villages")
+    print(f"generated {args.rows:,} rows in {generated:.2f} s, CSV written in {written:.2f} s ({size_mb:.0f} MB); "
+          f"XLSX of {args.xlsx_rows:,} rows written in {xlsx_written:.1f} s")  # fmt: skip
+    del frame
+
+    # (a) the limit: COPY of the same file into an unindexed all-text table
+    copy_seconds, copied = raw_copy(args.database_url, csv, len(COLUMNS))
+    assert copied == args.rows, copied
+    print(f"(a) raw COPY: {copy_seconds:.2f} s")
+
+    # (b) SiJaga end to end, in a child process (peak RSS), on empty tables; (b') the same file again
+    truncate()
+    clear_uploads(args.workdir)
+    parent_peak_kb = peak_rss_kb()
+    first = run_child(args, csv, payer_code, "b")
+    children_maxrss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(f"(b) SiJaga import: {first['seconds']:.2f} s, {first['status']}, created {first['created']:,}, "
+          f"rejected {first['rejected']:,}")  # fmt: skip
+    stored = counts()
+    if first["created"] != args.rows or first["rejected"] != 0 or stored["enrollment_membership"] != args.rows:
+        raise SystemExit(f"(b) unexpected result: {first | {'phases': None, 'sql': None}} {stored}")
+    clear_uploads(args.workdir)
+    again = run_child(args, csv, payer_code, "b-again")
+    print(f"(b') re-upload: {again['seconds']:.2f} s, unchanged {again['unchanged']:,}, created {again['created']:,}")
+    if again["unchanged"] != args.rows or again["created"] or again["updated"]:
+        raise SystemExit(f"(b') unexpected result: {again | {'phases': None, 'sql': None}}")
+    clear_uploads(args.workdir)
+
+    # (c) django-import-export on a sample
+    truncate()
+    ie_seconds, ie_load, totals = run_import_export(sample_csv, payer_id)
+    stored_c = counts()
+    print(f"(c) django-import-export: {ie_seconds:.2f} s (tablib load {ie_load:.2f} s), totals {totals}, {stored_c}")
+    expected = {"registry_worker": args.sample, "enrollment_membership": args.sample,
+                "enrollment_membershipevent": args.sample, "membership_without_number": 0}  # fmt: skip
+    if stored_c != expected:
+        raise SystemExit(f"(c) wrote {stored_c}, expected {expected}")
+
+    # XLSX end to end (in a child too, for its phases)
+    truncate()
+    xl = run_child(args, xlsx, payer_code, "xlsx")
+    xlsx_seconds = xl["seconds"]
+    if xl["status"] != "imported" or xl["created"] + xl["rejected"] != args.xlsx_rows:
+        raise SystemExit(f"XLSX: {xl | {'phases': None, 'sql': None}}")
+    xlsx_note = ""
+    if xl["rejected"]:
+        xlsx_note = f" ({xl['rejected']:,} of {args.xlsx_rows:,} rows rejected, see above)"
+        print(f"WARNING: the XLSX import rejected {xl['rejected']:,} valid rows; reasons from {xl['report']}:")
+        reasons = pl.read_excel(xl["report"], sheet_name="Rincian").group_by("Kolom", "Alasan").len()
+        for column, reason, n in reasons.sort("len", descending=True).head(5).iter_rows():
+            print(f"  {n:,} × {column}: {reason}")
+    print(f"XLSX: {xlsx_seconds:.2f} s, created {xl['created']:,}, rejected {xl['rejected']:,}")
+    clear_uploads(args.workdir)
+    truncate()
+
+    rate = {
+        "a": args.rows / copy_seconds,
+        "b": args.rows / first["seconds"],
+        "b2": args.rows / again["seconds"],
+        "c": args.sample / ie_seconds,
+    }
+    rss_mb = first["peak_rss_kb"] / 1024
+    print(f"\nload average at the end: {os.getloadavg()[0]:.2f} (other processes on the machine skew the timings)")
+    print("| measurement | rows | seconds | rows/s | ratio |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    print(_row("(a) raw COPY into unindexed table", args.rows, copy_seconds, "1.00 (limit)"))
+    print(_row("(b) SiJaga import (parse+validate+merge)", args.rows, first["seconds"],
+               f"{rate['b'] / rate['a']:.2f} of (a)"))  # fmt: skip
+    print(_row("(b') re-upload of the same file (all unchanged)", args.rows, again["seconds"],
+               f"{rate['b2'] / rate['a']:.2f} of (a)"))  # fmt: skip
+    print(_row("(c) django-import-export (use_bulk, CachedInstanceLoader)", args.sample, ie_seconds,
+               f"(b) is {rate['b'] / rate['c']:,.0f}x faster"))  # fmt: skip
+    print(_row(f"{args.xlsx_rows:,}-row XLSX end to end", args.xlsx_rows, xlsx_seconds,
+               f"{args.xlsx_rows / xlsx_seconds / rate['a']:.2f} of (a)"))  # fmt: skip
+    print(
+        f"peak RSS of (b): {rss_mb:,.0f} MB (VmHWM of the child; (b'): {again['peak_rss_kb'] / 1024:,.0f} MB, "
+        f"XLSX: {xl['peak_rss_kb'] / 1024:,.0f} MB). getrusage(RUSAGE_CHILDREN).ru_maxrss after (b): "
+        f"{children_maxrss_kb / 1024:,.0f} MB, an upper bound: Linux carries maxrss across execve, and this "
+        f"parent had peaked at {parent_peak_kb / 1024:,.0f} MB when it started the child"
+    )
+
+    def yes(ok: bool) -> str:
+        return "yes" if ok else "no"
+
+    print(
+        f"goals: (b) >= 1/3 of (a): {yes(rate['b'] >= GOAL_VS_COPY * rate['a'])}; "
+        f"(b) >= {GOAL_VS_IMPORT_EXPORT}x (c): {yes(rate['b'] >= GOAL_VS_IMPORT_EXPORT * rate['c'])}; "
+        f"RSS < 2 GB: {yes(rss_mb < GOAL_RSS_MB)}; "
+        f"XLSX < {GOAL_XLSX_SECONDS} s: {yes(xlsx_seconds < GOAL_XLSX_SECONDS)}{xlsx_note}"
+    )
+    print_phases("(b) phases", first)
+    print_phases("(b') phases", again, top=8)
+    print_phases(f"{args.xlsx_rows:,}-row XLSX phases", xl, top=6)
+    if args.explain:
+        truncate()
+        clear_uploads(args.workdir)
+        explained = run_child(args, csv, payer_code, "b-explain", explain=True)
+        print(
+            f"\nEXPLAIN (ANALYZE, BUFFERS, WAL) of the merge statements, empty tables ({explained['seconds']:.1f} s):"
+        )
+        for seconds, sql, plan in explained["plans"]:
+            print(f"\n-- {seconds:.2f} s: {sql}\n{plan}")
+        truncate()
+    if not args.keep:
+        shutil.rmtree(args.workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
