@@ -158,20 +158,31 @@ def _villages() -> pl.Series:
 
 
 def _existing(niks: pl.Series, scope: Scope) -> pl.DataFrame:
-    """NIKs of the file already registered, and whether this user may see (and so update) each worker."""
-    found: list[str] = []
-    visible: set[str] = set()
+    """NIKs of the file already registered, and whether this user may see (and so update) each worker.
+
+    PostgreSQL gets the whole column as one array parameter; SQLite gets chunks. Visibility is then asked only
+    for the NIKs that exist (usually a few), not for the whole file.
+    """
+    from django.db import connection
+
     values = niks.drop_nulls().unique().to_list()
-    for i in range(0, len(values), LOOKUP_CHUNK):
-        chunk = values[i : i + LOOKUP_CHUNK]
-        found += list(Worker.objects.filter(nik__in=chunk).values_list("nik", flat=True))
-        if not scope.national:
-            visible |= set(registry.visible_workers(scope).filter(nik__in=chunk).values_list("nik", flat=True))
+    found: list[str] = []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT nik FROM registry_worker WHERE nik = ANY(%s)", [values])
+            found = [row[0] for row in cur.fetchall()]
+    else:
+        for i in range(0, len(values), LOOKUP_CHUNK):
+            found += list(Worker.objects.filter(nik__in=values[i : i + LOOKUP_CHUNK]).values_list("nik", flat=True))
     if scope.national:
         visible = set(found)
-    return pl.DataFrame(
-        {"nik": found, "visible": [n in visible for n in found]}, schema={"nik": pl.String, "visible": pl.Boolean}
-    )
+    else:
+        visible = set()
+        for i in range(0, len(found), LOOKUP_CHUNK):
+            chunk = found[i : i + LOOKUP_CHUNK]
+            visible |= set(registry.visible_workers(scope).filter(nik__in=chunk).values_list("nik", flat=True))
+    frame = pl.DataFrame({"nik": found}, schema={"nik": pl.String})
+    return frame.with_columns(pl.col("nik").is_in(pl.Series(list(visible), dtype=pl.String).implode()).alias("visible"))
 
 
 def run_batch(
