@@ -439,7 +439,7 @@ PHASES = (  # (label, indent)
 
 
 class Explainer:
-    """--explain: runs the merge's INSERT/UPDATE statements as EXPLAIN (ANALYZE, BUFFERS, WAL) and keeps the plans.
+    """--explain: runs the merge's INSERT/UPDATE/WITH statements as EXPLAIN (ANALYZE, BUFFERS, WAL), keeps the plans.
 
     EXPLAIN ANALYZE executes the statement, so the import does the same work (a little slower, with timing).
     """
@@ -448,7 +448,7 @@ class Explainer:
         self.plans: list[tuple[float, str, str]] = []
 
     def __call__(self, execute, sql, params, many, context):
-        if "sijaga_import_stage" not in sql or not sql.lstrip().startswith(("INSERT", "UPDATE")):
+        if "sijaga_import_stage" not in sql or not sql.lstrip().startswith(("INSERT", "UPDATE", "WITH")):
             return execute(sql, params, many, context)
         t0 = time.perf_counter()
         result = execute("EXPLAIN (ANALYZE, BUFFERS, WAL) " + sql, params, many, context)
@@ -686,6 +686,9 @@ def main() -> None:
     parser.add_argument(
         "--explain", action="store_true", help="then import once more with EXPLAIN ANALYZE of the merge statements"
     )
+    parser.add_argument(
+        "--force", action="store_true", help="run on a database whose name does not contain 'bench' (it truncates!)"
+    )
     parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-payer", help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
@@ -700,6 +703,11 @@ def main() -> None:
         child_import(args.child_import, args.child_payer, args.child_out, explain=args.explain)
         return
 
+    from psycopg import conninfo
+
+    name = conninfo.conninfo_to_dict(args.database_url).get("dbname", "")
+    if "bench" not in name and not args.force:
+        raise SystemExit(f"refusing to TRUNCATE the tables of database {name!r}: use a *bench* database or --force")
     ensure_database(args.database_url)
     args.workdir.mkdir(parents=True, exist_ok=True)
     setup_django(args.database_url, args.workdir)

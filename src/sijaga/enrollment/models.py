@@ -155,7 +155,11 @@ class Membership(models.Model):
             # inserts (measured in bench/import.py).
             models.UniqueConstraint(fields=["number"], name="membership_number_unique"),
             models.UniqueConstraint(fields=["verify_token"], name="membership_verify_token_unique"),
-            models.UniqueConstraint(fields=["submission_key"], name="membership_submission_key_unique"),
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=Q(submission_key__isnull=False),
+                name="membership_submission_key_unique",
+            ),
             models.UniqueConstraint(
                 fields=["worker", "payer"],
                 condition=Q(status__in=OPEN_STATUSES),

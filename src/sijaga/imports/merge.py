@@ -63,7 +63,9 @@ class _Dialect:
         cols = [f"row_no {i}", f"nik {t}", f"full_name {t}", f"birth_date {d}", f"gender {t}", f"domicile_id {t}",
                 f"phone {t}", f"occupation {t}", f"category {t}", f"segment {t}", *[f"{p} {b}" for p in PROGRAMMES],
                 f"wage {i}", f"start_date {d}", f"verify_token {t}", f"worker_id {i}", f"worker_state {t}",
-                f"membership_id {i}", f"membership_changed {b}", f"new_membership_id {i}"]  # fmt: skip
+                f"membership_id {i}", f"membership_changed {b}", f"new_membership_id {i}",
+                f"new_worker_id {i}" + (" DEFAULT nextval(pg_get_serial_sequence('registry_worker', 'id'))"
+                                        if self.pg else "")]  # fmt: skip
         on_commit = " ON COMMIT DROP" if self.pg else ""
         return f"CREATE TEMP TABLE {STAGE} ({', '.join(cols)}){on_commit}"
 
@@ -103,6 +105,8 @@ def merge(
         cur.execute(f"DROP TABLE IF EXISTS {STAGE}")
         cur.execute(dialect.stage_ddl())
         _fill_stage(cur, frame, dialect, progress)
+        if dialect.pg:
+            cur.execute(f"ANALYZE {STAGE}")  # a temp table has no statistics: without them the joins go nested-loop
         _fault("after_stage")
         _merge_workers(cur, dialect, now, user_id)
         _fault("after_workers")
@@ -150,13 +154,13 @@ def _merge_workers(cur, d: _Dialect, now, user_id) -> None:
         f"worker_state = CASE WHEN {changed} THEN 'changed' ELSE 'same' END "
         f"FROM registry_worker AS w WHERE w.nik = s.nik"
     )
-    cur.execute(f"UPDATE {STAGE} SET worker_state = 'new' WHERE worker_id IS NULL")
-    cur.execute(d.next_ids("registry_worker", "worker_id", "worker_state = 'new'"))
+    if not d.pg:  # PostgreSQL drew new_worker_id from the sequence while the rows were copied in
+        cur.execute(d.next_ids("registry_worker", "new_worker_id", "worker_id IS NULL"))
     cur.execute(
         "INSERT INTO registry_worker (id, nik, full_name, birth_date, gender, domicile_id, phone, occupation, "
         "category, created_at, updated_at, created_by_id) "
-        "SELECT worker_id, nik, full_name, birth_date, gender, domicile_id, COALESCE(phone, ''), "
-        f"COALESCE(occupation, ''), category, %s, %s, %s FROM {STAGE} WHERE worker_state = 'new'",
+        "SELECT new_worker_id, nik, full_name, birth_date, gender, domicile_id, COALESCE(phone, ''), "
+        f"COALESCE(occupation, ''), category, %s, %s, %s FROM {STAGE} WHERE worker_id IS NULL",
         [now, now, user_id],
     )
     sets = ", ".join(
@@ -190,7 +194,8 @@ def _merge_memberships(cur, d: _Dialect, now, user_id, payer_id, reason) -> None
         cur.execute(
             "WITH new AS (INSERT INTO enrollment_membership (id, number, worker_id, payer_id, segment, "
             f"{programmes}, wage, start_date, status, end_reason, status_changed_at, verify_token, created_at, "
-            f"created_by_id) SELECT x.id, {d.number('x.id')}, worker_id, %s, segment, {programmes}, wage, "
+            f"created_by_id) SELECT x.id, {d.number('x.id')}, COALESCE(worker_id, new_worker_id), %s, segment, "
+            f"{programmes}, wage, "
             "start_date, 'registered', '', %s, verify_token, %s, %s FROM (SELECT nextval(pg_get_serial_sequence("
             f"'enrollment_membership', 'id')) AS id, s.* FROM {STAGE} AS s WHERE s.membership_id IS NULL) AS x "
             "RETURNING id) "
@@ -203,7 +208,8 @@ def _merge_memberships(cur, d: _Dialect, now, user_id, payer_id, reason) -> None
     cur.execute(
         f"INSERT INTO enrollment_membership (id, number, worker_id, payer_id, segment, {programmes}, wage, "
         "start_date, status, end_reason, status_changed_at, verify_token, created_at, created_by_id) "
-        f"SELECT new_membership_id, {d.number('new_membership_id')}, worker_id, %s, segment, {programmes}, wage, "
+        f"SELECT new_membership_id, {d.number('new_membership_id')}, COALESCE(worker_id, new_worker_id), %s, "
+        f"segment, {programmes}, wage, "
         "start_date, 'registered', '', %s, verify_token, %s, %s "
         f"FROM {STAGE} WHERE membership_id IS NULL",
         [payer_id, now, now, user_id],
