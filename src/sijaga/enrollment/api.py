@@ -9,6 +9,7 @@ from ninja.security import django_auth
 
 from sijaga.enrollment import services
 from sijaga.registry import services as registry
+from sijaga.registry.api import WorkerIn
 
 router = Router(tags=["memberships"], auth=django_auth)
 payers_router = Router(tags=["payers"], auth=django_auth)
@@ -76,20 +77,9 @@ class MembershipOut(Schema):
         return list(obj.events.all())
 
 
-class WorkerNew(Schema):
-    nik: str
-    full_name: str
-    birth_date: dt.date
-    gender: str
-    domicile_code: str
-    phone: str = ""
-    occupation: str = ""
-    category: str
-
-
 class EnrolIn(Schema):
     worker_id: int | None = None
-    worker: WorkerNew | None = None
+    worker: WorkerIn | None = None  # the same schema as POST /api/workers/
     payer_id: int
     segment: str
     programmes: list[str]
