@@ -92,12 +92,10 @@ def get_region(code: str) -> Region | None:
 
 
 def normalize_code(code: str) -> str:
-    """Accepts `6471051001`, `64.71.05.1001` or with spaces; returns the dotted form."""
-    digits = "".join(ch for ch in str(code) if ch.isascii() and ch.isdigit())
-    if "." in str(code):
-        return str(code).strip()
-    parts = [digits[0:2], digits[2:4], digits[4:6], digits[6:10]]
-    return ".".join(p for p in parts if p)
+    """Accepts `6471051001`, `64.71.05.1001` or with spaces; returns the dotted form (lokal-id's own rule)."""
+    from lokal.wilayah import normalize_wilayah_code
+
+    return normalize_wilayah_code(str(code))
 
 
 def ancestors(region: Region) -> list[Region]:

@@ -8,9 +8,9 @@ def rupiah(value) -> str:
     """Integer Rupiah in Indonesian style: 1500000 → Rp1.500.000 (no float ever touches money)."""
     if value is None or value == "":
         return "—"
-    n = int(value)
-    sign = "-" if n < 0 else ""
-    return f"{sign}Rp{abs(n):,}".replace(",", ".")
+    from lokal import format_rupiah
+
+    return format_rupiah(int(value))
 
 
 @register.filter
