@@ -7,6 +7,7 @@ with per-field messages, and forbidden actions are 403.
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import NinjaAPI
 
+from sijaga.core.exceptions import NotFound
 from sijaga.enrollment.api import payers_router, public_router
 from sijaga.enrollment.api import router as memberships_router
 from sijaga.imports.api import router as imports_router
@@ -28,12 +29,20 @@ api.add_router("/imports/", imports_router)
 api.add_router("/verify/", public_router)
 
 
+@api.exception_handler(NotFound)
+def not_found(request, exc: NotFound):
+    return api.create_response(request, {"detail": "Not Found"}, status=404)
+
+
 @api.exception_handler(DuplicateNik)
 def duplicate_nik(request, exc: DuplicateNik):
-    from sijaga.registry.services import visible_workers
+    """409; the existing worker's id only when the caller may open it (no cross-region existence oracle)."""
+    from sijaga.accounts.actor import Actor
+    from sijaga.registry.models import Worker
 
     existing = exc.existing
-    visible = existing is not None and visible_workers(request.user).filter(pk=existing.pk).exists()
+    actor = Actor.from_request(request, channel="api")
+    visible = existing is not None and Worker.objects.visible_to(actor).filter(pk=existing.pk).exists()
     return api.create_response(
         request,
         {"detail": exc.message_dict, "existing_worker_id": existing.pk if visible else None},

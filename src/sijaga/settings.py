@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "sijaga.registry",
     "sijaga.enrollment",
     "sijaga.imports",
+    "sijaga.portal",
 ]
 AUTH_USER_MODEL = "accounts.User"
 
@@ -46,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sijaga.accounts.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -15,4 +15,5 @@ urlpatterns = [
     path("unggah/", include("sijaga.imports.urls")),
     path("v/<str:token>/", enrollment_views.verify, name="verify"),
     path("", include("sijaga.core.urls")),
+    path("", include("sijaga.portal.urls")),
 ]

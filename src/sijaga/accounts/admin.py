@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from sijaga.accounts.admin_scope import ScopedAdmin
 from sijaga.accounts.models import AccessLog, User
 
 
@@ -16,16 +17,15 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ScopedAdmin):
+    """Scoped like everything else: the log of a region's users, for that region's auditors and above."""
+
     list_display = ("at", "user", "action", "channel", "object_type", "object_id", "record_count")
     list_filter = ("action", "channel", "object_type")
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
-        return False
+    def has_module_permission(self, request):
+        return admin.ModelAdmin.has_module_permission(self, request)
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def has_view_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_view_permission(self, request, obj)

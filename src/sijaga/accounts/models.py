@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sijaga.accounts.scoping import ScopedModel
+
 
 class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Koordinator pusat")
@@ -47,8 +49,17 @@ class User(AbstractUser):
             raise ValidationError(_("Tingkat wilayah tugas tidak sesuai peran."))
 
 
-class AccessLog(models.Model):
-    """One row per access to personal data: who, when, what, how many records (UU PDP accountability)."""
+class AccessLog(ScopedModel):
+    """One row per access to personal data: who, when, what, how many records (UU PDP accountability).
+
+    Scoped by the regions of the user who acted: an auditor of a regency sees what that regency's users did."""
+
+    scope_fields = ("user__regions__code",)
+
+    @classmethod
+    def scope_q(cls, scope):
+        users = User.objects.filter(scope.q("regions__code")).values("pk")
+        return models.Q(user__in=users)
 
     class Action(models.TextChoices):
         VIEW = "view", _("lihat")

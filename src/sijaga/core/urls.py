@@ -2,7 +2,4 @@ from django.urls import path
 
 from sijaga.core import views
 
-urlpatterns = [
-    path("", views.home, name="home"),
-    path("sehat/", views.health, name="health"),
-]
+urlpatterns = [path("sehat/", views.health, name="health")]

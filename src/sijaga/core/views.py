@@ -1,27 +1,7 @@
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, JsonResponse
 
 from sijaga.regions import services as regions
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    context: dict = {"stats": regions.region_stats()}
-    if request.user.is_authenticated:
-        from sijaga.accounts.services import scope_for
-        from sijaga.enrollment import services as enrollment
-        from sijaga.enrollment.models import Status
-        from sijaga.registry import services as registry
-
-        scope = scope_for(request.user)
-        counts = enrollment.status_counts(scope)
-        context.update(
-            scope=scope,
-            scope_regions=[regions.get_region(c) for c in scope.prefixes],
-            worker_count=registry.visible_workers(scope).count(),
-            status_rows=[(s, Status(s).label, counts[s]) for s in Status.values],
-        )
-    return render(request, "core/home.html", context)
 
 
 def health(request: HttpRequest) -> JsonResponse:

@@ -3,12 +3,17 @@
 import datetime as dt
 
 from django.http import Http404, HttpResponse
-from ninja import Header, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Header, Query, Router, Schema, Status
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
-from sijaga.enrollment import services
-from sijaga.registry import services as registry
+from sijaga.accounts.actor import Actor
+from sijaga.accounts.services import audit
+from sijaga.core.listing import Window, window
+from sijaga.core.public_url import public_base_url
+from sijaga.enrollment import selectors, services
+from sijaga.enrollment.presenters import MEMBERSHIP_POLICY
+from sijaga.registry import selectors as registry_selectors
 from sijaga.registry.api import WorkerIn
 
 router = Router(tags=["memberships"], auth=django_auth)
@@ -40,17 +45,19 @@ class PayerIn(Schema):
     npp: str = ""
 
 
+def _actor(request) -> Actor:
+    return Actor.from_request(request, channel="api")
+
+
 class EventOut(Schema):
     at: dt.datetime
+    kind: str
+    changes: dict | None
     from_status: str
     to_status: str
     reason: str
     end_reason: str
     by: str | None
-
-    @staticmethod
-    def resolve_by(obj) -> str | None:
-        return obj.by.username if obj.by else None
 
 
 class MembershipOut(Schema):
@@ -60,7 +67,7 @@ class MembershipOut(Schema):
     payer_id: int
     segment: str
     programmes: list[str]
-    wage: int
+    wage: int | None  # null for roles that may not see wages (auditors)
     start_date: dt.date
     end_date: dt.date | None
     status: str
@@ -68,13 +75,35 @@ class MembershipOut(Schema):
     verification_url: str
     events: list[EventOut]
 
-    @staticmethod
-    def resolve_verification_url(obj) -> str:
-        return services.verification_url(obj)
 
-    @staticmethod
-    def resolve_events(obj) -> list:
-        return list(obj.events.all())
+class MembershipPage(Schema):
+    items: list[MembershipOut]
+    count: int
+
+
+def _membership_out(request, m) -> dict:
+    """One serialiser for every membership response, masked by the caller's role (MEMBERSHIP_POLICY)."""
+    actor = _actor(request)
+    hide_wage = not MEMBERSHIP_POLICY.visible(actor, "wage")
+    events = [
+        {"at": e.at, "kind": e.kind, "from_status": e.from_status, "to_status": e.to_status, "reason": e.reason,
+         "end_reason": e.end_reason, "by": e.by.username if e.by else None,
+         "changes": {k: v for k, v in (e.changes or {}).items() if not (hide_wage and k == "wage")} or None}
+        for e in m.events.all()
+    ]  # fmt: skip
+    return {
+        "id": m.pk, "number": m.number, "worker_id": m.worker_id, "payer_id": m.payer_id, "segment": m.segment,
+        "programmes": m.programmes, "wage": MEMBERSHIP_POLICY.present(actor, "wage", m.wage),
+        "start_date": m.start_date, "end_date": m.end_date, "status": m.status, "end_reason": m.end_reason,
+        "verification_url": services.verification_url(m, public_base_url(request)), "events": events,
+    }  # fmt: skip
+
+
+class TermsIn(Schema):
+    segment: str | None = None
+    programmes: list[str] | None = None
+    wage: int | None = None
+    reason: str
 
 
 class EnrolIn(Schema):
@@ -85,6 +114,7 @@ class EnrolIn(Schema):
     programmes: list[str]
     wage: int
     start_date: dt.date
+    confirm_double_funding: bool = False
 
 
 class StatusIn(Schema):
@@ -107,52 +137,61 @@ class VerifyOut(Schema):
 
 
 @payers_router.get("/", response=list[PayerOut])
-@paginate(LimitOffsetPagination)
+@paginate
 def list_payers(request):
-    return services.payers_for(request.user)
+    return selectors.payers_for(_actor(request))
 
 
 @payers_router.post("/", response={201: PayerOut})
 def create_payer(request, payload: PayerIn):
-    data = payload.dict()
-    data["region_id"] = data.pop("region_code")
-    return Status(201, services.create_payer(request.user, data))
+    return Status(201, services.create_payer(_actor(request), payload.dict()))
+
+
+class PayerPatch(Schema):
+    name: str | None = None
+    region_code: str | None = None
+    funding_source: str | None = None
+    npp: str | None = None
+    is_active: bool | None = None
 
 
 @payers_router.get("/{payer_id}", response=PayerOut)
 def get_payer(request, payer_id: int):
-    payer = services.payers_for(request.user).filter(pk=payer_id).first()
-    if payer is None:
-        raise Http404
-    return payer
+    return selectors.get_payer(_actor(request), payer_id)
 
 
-@router.get("/", response=list[MembershipOut])
-@paginate(LimitOffsetPagination)
-def list_memberships(request, status: str = "", payer_id: int | None = None):
-    qs = services.memberships_for(request.user).prefetch_related("events__by")
+@payers_router.patch("/{payer_id}", response=PayerOut)
+def update_payer(request, payer_id: int, payload: PayerPatch):
+    actor = _actor(request)
+    payer = selectors.get_payer(actor, payer_id)
+    return services.update_payer(actor, payer, {k: v for k, v in payload.dict().items() if v is not None})
+
+
+@router.get("/", response=MembershipPage)
+def list_memberships(request, w: Query[Window], status: str = "", payer_id: int | None = None):
+    actor = _actor(request)
+    qs = selectors.memberships_for(actor).prefetch_related("events__by")
     if status:
-        qs = qs.filter(status=status)
+        qs = qs.filter(status=status[:12])
     if payer_id:
         qs = qs.filter(payer_id=payer_id)
-    return qs
+    items, count = window(qs, w)
+    audit(actor, "search", "membership", count=len(items), query=f"status={status} payer={payer_id}")
+    return {"items": [_membership_out(request, m) for m in items], "count": count}
 
 
 @router.post("/", response={201: MembershipOut, 200: MembershipOut})
 def enrol(request, payload: EnrolIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
     """Enrol an existing worker (`worker_id`) or a new one (`worker`). Send `Idempotency-Key` to make retries safe."""
+    actor = _actor(request)
     worker = None
     worker_data = None
     if payload.worker_id is not None:
-        try:
-            worker = registry.get_worker(request.user, payload.worker_id, audit=False)
-        except registry.WorkerNotFound as exc:
-            raise Http404 from exc
+        worker = registry_selectors.get_worker(actor, payload.worker_id, audit_read=False)
     elif payload.worker is not None:
         worker_data = payload.worker.dict()
-        worker_data["domicile_id"] = worker_data.pop("domicile_code")
     result = services.enrol(
-        request.user,
+        actor,
         worker=worker,
         worker_data=worker_data,
         payer_id=payload.payer_id,
@@ -160,42 +199,45 @@ def enrol(request, payload: EnrolIn, idempotency_key: str | None = Header(None, 
         programmes=payload.programmes,
         wage=payload.wage,
         start_date=payload.start_date,
-        submission_key=f"api:{request.user.pk}:{idempotency_key}" if idempotency_key else None,
-        channel="api",
+        submission_key=f"api:{request.user.pk}:{idempotency_key[:40]}" if idempotency_key else None,
+        confirm_double_funding=payload.confirm_double_funding,
     )
-    return Status(201 if result.created else 200, result.membership)
-
-
-def _membership(request, membership_id: int):
-    try:
-        return services.get_membership(request.user, membership_id)
-    except services.MembershipNotFound as exc:
-        raise Http404 from exc
+    return Status(201 if result.created else 200, _membership_out(request, result.membership))
 
 
 @router.get("/{membership_id}", response=MembershipOut)
 def get_membership(request, membership_id: int):
-    return _membership(request, membership_id)
+    actor = _actor(request)
+    m = selectors.get_membership(actor, membership_id)
+    audit(actor, "view", "membership", m.pk)
+    return _membership_out(request, m)
 
 
 @router.post("/{membership_id}/status", response=MembershipOut)
 def change_status(request, membership_id: int, payload: StatusIn):
-    m = _membership(request, membership_id)
-    return services.change_status(
-        request.user,
-        m,
-        payload.to_status,
-        reason=payload.reason,
-        end_reason=payload.end_reason,
-        end_date=payload.end_date,
-        channel="api",
+    actor = _actor(request)
+    m = selectors.get_membership(actor, membership_id)
+    m = services.change_status(
+        actor, m, payload.to_status, reason=payload.reason, end_reason=payload.end_reason, end_date=payload.end_date
     )
+    return _membership_out(request, m)
+
+
+@router.patch("/{membership_id}/terms", response=MembershipOut)
+def change_terms(request, membership_id: int, payload: TermsIn):
+    """Change segment, programmes or wage; one history event records the before/after values."""
+    actor = _actor(request)
+    m = selectors.get_membership(actor, membership_id)
+    data = {k: v for k, v in payload.dict().items() if v is not None and k != "reason"}
+    return _membership_out(request, services.change_terms(actor, m, data, reason=payload.reason))
 
 
 @router.get("/{membership_id}/card.pdf")
 def card(request, membership_id: int):
-    m = _membership(request, membership_id)
-    response = HttpResponse(services.card_pdf(request.user, m, channel="api"), content_type="application/pdf")
+    actor = _actor(request)
+    m = selectors.get_membership(actor, membership_id)
+    pdf = services.card_pdf(actor, m, base_url=public_base_url(request))
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="kartu-{m.number}.pdf"'
     return response
 

@@ -5,3 +5,15 @@ class EnrollmentConfig(AppConfig):
     name = "sijaga.enrollment"
     label = "enrollment"
     verbose_name = "Kepesertaan"
+
+    def ready(self) -> None:
+        # The worker list and export show each worker's current membership; the registry stays unaware of us.
+        from sijaga.enrollment.presenters import MEMBERSHIP_COLUMNS, annotate_current_membership
+        from sijaga.registry.presenters import register_columns
+
+        register_columns(MEMBERSHIP_COLUMNS, annotate_current_membership)
+
+        from sijaga.enrollment.views import memberships_panel
+        from sijaga.registry.panels import Panel, register_panel
+
+        register_panel(Panel("memberships", "enrollment/_memberships_panel.html", memberships_panel, order=10))

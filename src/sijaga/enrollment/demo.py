@@ -31,11 +31,12 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from sijaga.accounts.models import Role, User
+from sijaga.accounts.actor import Actor
 from sijaga.accounts.services import create_user, scope_for
 from sijaga.enrollment import services as enrollment
-from sijaga.enrollment.models import EndReason, Membership, Payer, Segment, Status
+from sijaga.enrollment.models import EndReason, Membership, MembershipStatus, Payer, Segment
 from sijaga.regions.models import Kind, Region
-from sijaga.registry.models import Category, Worker
+from sijaga.registry.models import TargetCategory, Worker
 
 #: Provinces the demo covers, in the order they are generated and listed.
 DEMO_PROVINCES: tuple[str, ...] = ("64", "65", "34")
@@ -49,7 +50,7 @@ FIRST_START = dt.date(2021, 4, 1)
 MAX_WORKERS_PER_REGENCY = 9999  # one NIK serial (0001–9999) per worker of a regency
 MAX_NAME_ATTEMPTS = 10_000  # redraws of a name already given in the regency (a few suffice even at 9999 workers)
 
-CATEGORIES: tuple[str, ...] = tuple(Category.values)
+CATEGORIES: tuple[str, ...] = tuple(TargetCategory.values)
 #: Villages with a village government (pemerintah desa) funded from APBDes; a kelurahan has none.
 VILLAGE_GOVERNMENT_KINDS: tuple[str, ...] = (Kind.DESA, Kind.DESA_ADAT)
 
@@ -450,7 +451,7 @@ class WorkerPlan:
 
     @property
     def final_status(self) -> str:
-        return self.steps[-1].to_status if self.steps else Status.REGISTERED
+        return self.steps[-1].to_status if self.steps else MembershipStatus.REGISTERED
 
 
 #: Category mix after the first six workers of a regency (one of each category). Where there are no desa (the
@@ -508,7 +509,12 @@ OCCUPATIONS = {
     "jakon": _words("pekerja_konstruksi tukang_batu tukang_kayu mandor_proyek"),
 }
 
-STATUS_WEIGHTS = {Status.ACTIVE: 70, Status.REGISTERED: 10, Status.INACTIVE: 12, Status.ENDED: 8}
+STATUS_WEIGHTS = {
+    MembershipStatus.ACTIVE: 70,
+    MembershipStatus.REGISTERED: 10,
+    MembershipStatus.INACTIVE: 12,
+    MembershipStatus.ENDED: 8,
+}
 END_REASON_WEIGHTS = {
     EndReason.DEATH: 15,
     EndReason.RETIREMENT: 20,
@@ -621,7 +627,7 @@ def plan_worker(
     # status first (a retiree is old): ~70% active, ~10% registered, ~12% inactive, ~8% ended
     final = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
     end_reason = ""
-    if final == Status.ENDED:
+    if final == MembershipStatus.ENDED:
         end_reason = rng.choices(list(END_REASON_WEIGHTS), weights=list(END_REASON_WEIGHTS.values()))[0]
 
     gender = "P" if rng.random() < FEMALE_RATE[category] else "L"
@@ -656,9 +662,9 @@ def plan_worker(
         wage = _wage(rng, 3_000_000, 5_000_000, 3_500_000)
 
     earliest = max(FIRST_START, _add_years(birth, 18))
-    if final == Status.REGISTERED:  # waiting for the first contribution: registered recently
+    if final == MembershipStatus.REGISTERED:  # waiting for the first contribution: registered recently
         start = _date_between(rng, max(earliest, REFERENCE_DATE - dt.timedelta(days=150)), REFERENCE_DATE)
-    elif final == Status.ACTIVE:
+    elif final == MembershipStatus.ACTIVE:
         start = _date_between(rng, earliest, REFERENCE_DATE - dt.timedelta(days=30))
     else:
         start = _date_between(rng, earliest, REFERENCE_DATE - dt.timedelta(days=180))
@@ -686,20 +692,22 @@ def plan_worker(
 def _status_steps(
     rng: random.Random, final: str, end_reason: str, start: dt.date, birth: dt.date
 ) -> tuple[StatusStep, ...]:
-    activate = StatusStep(Status.ACTIVE, ACTIVATE)
+    activate = StatusStep(MembershipStatus.ACTIVE, ACTIVATE)
     months = rng.choice((3, 3, 4, 6))
-    suspend = StatusStep(Status.INACTIVE, f"Menunggak iuran {months} bulan")
-    if final == Status.REGISTERED:
+    suspend = StatusStep(MembershipStatus.INACTIVE, f"Menunggak iuran {months} bulan")
+    if final == MembershipStatus.REGISTERED:
         return ()
-    if final == Status.ACTIVE:
-        return (activate, suspend, StatusStep(Status.ACTIVE, REACTIVATE)) if rng.random() < 0.1 else (activate,)
-    if final == Status.INACTIVE:
+    if final == MembershipStatus.ACTIVE:
+        return (
+            (activate, suspend, StatusStep(MembershipStatus.ACTIVE, REACTIVATE)) if rng.random() < 0.1 else (activate,)
+        )
+    if final == MembershipStatus.INACTIVE:
         return (activate, suspend)
     ends_from = start + dt.timedelta(days=60)
     if end_reason == EndReason.RETIREMENT:  # retired at 55 or later
         ends_from = max(ends_from, _add_years(birth, 55))
     end_date = _date_between(rng, ends_from, REFERENCE_DATE)
-    end = StatusStep(Status.ENDED, END_REASONS_TEXT[end_reason], end_reason, end_date)
+    end = StatusStep(MembershipStatus.ENDED, END_REASONS_TEXT[end_reason], end_reason, end_date)
     path = rng.random()
     if path < 0.1:  # left before the first contribution
         return (end,)
@@ -907,7 +915,7 @@ def generate_demo(*, workers_per_regency: int = 25, stdout: Writer | None = None
                     else operator.get(regency.code, coordinator)
                 )
                 result = enrollment.enrol(
-                    enroller,
+                    Actor.of(enroller, channel="cli"),
                     payer_id=payer.pk,
                     segment=plan.segment,
                     programmes=plan.programmes,
@@ -915,20 +923,19 @@ def generate_demo(*, workers_per_regency: int = 25, stdout: Writer | None = None
                     start_date=plan.start_date,
                     worker_data=plan.worker_data,
                     submission_key=plan.key,
-                    channel="cli",
+                    confirm_double_funding=True,
                 )
                 counts["workers_created"] += 1
                 counts["memberships_created"] += int(result.created)
                 membership: Membership = result.membership
                 for step in plan.steps:
                     membership = enrollment.change_status(
-                        status_user,
+                        Actor.of(status_user, channel="cli"),
                         membership,
                         step.to_status,
                         reason=step.reason,
                         end_reason=step.end_reason,
                         end_date=step.end_date,
-                        channel="cli",
                     )
                     counts["status_changes"] += 1
         created = counts["workers_created"] - before

@@ -5,9 +5,9 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sijaga.enrollment.models import EndReason, Segment, Status
-from sijaga.enrollment.rules import PROGRAMME_NAMES, PROGRAMMES
-from sijaga.registry.models import Category, Gender
+from sijaga.enrollment.models import EndReason, FundingSource, MembershipStatus, PayerKind, Segment
+from sijaga.enrollment.rules import PROGRAMME_NAMES, PROGRAMMES, SEGMENT_RULES
+from sijaga.registry.models import Gender, TargetCategory
 
 
 class RupiahField(forms.Field):
@@ -42,6 +42,9 @@ class MembershipFieldsMixin(forms.Form):
     wage = RupiahField(label=_("Upah/penghasilan per bulan (Rp)"))
     start_date = forms.DateField(label=_("Mulai kepesertaan"), widget=forms.DateInput(attrs={"type": "date"}))
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    confirm_double_funding = forms.BooleanField(
+        label=_("Saya sudah memeriksa: tenaga kerja ini memang dibiayai oleh dua pemerintah daerah"), required=False
+    )
 
     def __init__(self, *args, payers=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,6 +54,16 @@ class MembershipFieldsMixin(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4().hex)
 
+    @property
+    def segment_help(self) -> str:
+        """The programme rules per segment, written from `SEGMENT_RULES` (never restated by hand)."""
+        labels = dict(Segment.choices)
+        parts = [
+            f"{labels[seg]}: {', '.join(p.upper() for p in PROGRAMMES if p in rule.allowed)}"
+            for seg, rule in SEGMENT_RULES.items()
+        ]
+        return "; ".join(parts) + ". " + str(_("JKK dan JKM wajib."))
+
 
 class EnrolForm(MembershipFieldsMixin):
     nik = forms.CharField(label=_("NIK"), max_length=32)
@@ -59,7 +72,7 @@ class EnrolForm(MembershipFieldsMixin):
     gender = forms.ChoiceField(label=_("Jenis kelamin"), choices=[("", "—"), *Gender.choices])
     domicile = forms.CharField(label=_("Domisili (desa/kelurahan)"), max_length=13)
     phone = forms.CharField(label=_("Nomor HP"), max_length=20, required=False)
-    category = forms.ChoiceField(label=_("Kategori sasaran"), choices=[("", "—"), *Category.choices])
+    category = forms.ChoiceField(label=_("Kategori sasaran"), choices=[("", "—"), *TargetCategory.choices])
     occupation = forms.CharField(label=_("Pekerjaan"), max_length=100, required=False)
 
     field_order = ["nik", "full_name", "birth_date", "gender", "domicile", "phone", "category", "occupation"]
@@ -73,9 +86,26 @@ class AddMembershipForm(MembershipFieldsMixin):
 
 
 class StatusForm(forms.Form):
-    to_status = forms.ChoiceField(label=_("Status baru"), choices=Status.choices)
+    to_status = forms.ChoiceField(label=_("Status baru"), choices=MembershipStatus.choices)
     reason = forms.CharField(label=_("Alasan"), max_length=300)
     end_reason = forms.ChoiceField(label=_("Alasan berakhir"), choices=[("", "—"), *EndReason.choices], required=False)
     end_date = forms.DateField(
         label=_("Tanggal berakhir"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class PayerForm(forms.Form):
+    code = forms.SlugField(
+        label=_("Kode"), max_length=40, help_text=_("mis. pemdes-64-71-05-1002; dipakai di berkas unggahan")
+    )
+    name = forms.CharField(label=_("Nama"), max_length=200)
+    kind = forms.ChoiceField(label=_("Jenis"), choices=PayerKind.choices)
+    region = forms.CharField(label=_("Kode wilayah"), max_length=13, help_text=_("provinsi, kabupaten/kota atau desa"))
+    funding_source = forms.ChoiceField(label=_("Sumber dana"), choices=FundingSource.choices)
+    npp = forms.CharField(label=_("NPP BPJS"), max_length=20, required=False)
+    is_active = forms.BooleanField(label=_("Aktif"), required=False, initial=True)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            self.fields["code"].disabled = True

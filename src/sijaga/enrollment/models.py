@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from sijaga.accounts.scoping import ScopedModel
 from sijaga.enrollment.rules import OPEN_STATUSES
 
 
@@ -45,7 +46,10 @@ PAYER_LEVEL: dict[str, int | None] = {
 }
 
 
-class Payer(models.Model):
+class Payer(ScopedModel):
+    """Who pays the contributions; scoped by its region (a village operator also sees its regency's government)."""
+
+    scope_fields = ("region__code",)
     code = models.SlugField(_("kode"), max_length=40, unique=True)
     name = models.CharField(_("nama"), max_length=200)
     kind = models.CharField(_("jenis"), max_length=16, choices=PayerKind.choices)
@@ -73,6 +77,15 @@ class Payer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def scope_q(cls, scope) -> Q:
+        q = scope.q("region__code")
+        if scope.role == "village_operator":
+            # a kelurahan has no village government: its operator enrols under the regency/city government
+            regencies = {".".join(p.split(".")[:2]) for p in scope.prefixes}
+            q |= Q(kind=PayerKind.PEMKAB, region__code__in=regencies)
+        return q
 
     def clean(self) -> None:
         if self.funding_source not in PAYER_FUNDING.get(self.kind, ()):
@@ -105,7 +118,7 @@ class Segment(models.TextChoices):
     JAKON = "jakon", _("Jasa konstruksi")
 
 
-class Status(models.TextChoices):
+class MembershipStatus(models.TextChoices):
     REGISTERED = "registered", _("Terdaftar")
     ACTIVE = "active", _("Aktif")
     INACTIVE = "inactive", _("Nonaktif (menunggak)")
@@ -122,7 +135,11 @@ class EndReason(models.TextChoices):
 MAX_WAGE = 1_000_000_000  # Rp1 miliar a month: anything above is a typing error, not a wage.
 
 
-class Membership(models.Model):
+class Membership(ScopedModel):
+    """A worker's membership with one payer: visible to the payer's region and to the worker's domicile."""
+
+    scope_fields = ("payer__region__code", "worker__domicile__code")
+
     number = models.CharField(_("nomor kepesertaan"), max_length=11, null=True, blank=True)  # noqa: DJ001 - unique, NULL until assigned
     worker = models.ForeignKey("registry.Worker", on_delete=models.PROTECT, related_name="memberships")
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="memberships")
@@ -135,7 +152,9 @@ class Membership(models.Model):
     wage = models.PositiveBigIntegerField(_("upah/penghasilan per bulan (Rp)"))
     start_date = models.DateField(_("mulai"))
     end_date = models.DateField(_("berakhir"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REGISTERED)
+    status = models.CharField(
+        _("status"), max_length=12, choices=MembershipStatus.choices, default=MembershipStatus.REGISTERED
+    )
     end_reason = models.CharField(_("alasan berakhir"), max_length=12, choices=EndReason.choices, blank=True)
     status_changed_at = models.DateTimeField(_("status diubah"))
     verify_token = models.CharField(max_length=32, editable=False)
@@ -193,7 +212,7 @@ class Membership(models.Model):
         return [p for p in ("jkk", "jkm", "jht", "jp", "jkp") if getattr(self, p)]
 
     def clean(self) -> None:
-        from sijaga.enrollment.services import programme_errors
+        from sijaga.enrollment.rules import programme_errors
 
         errors = programme_errors(self.segment, self.programmes)
         if errors:
@@ -204,16 +223,28 @@ class Membership(models.Model):
             raise ValidationError({"end_date": _("Tanggal berakhir sebelum tanggal mulai.")})
 
 
-class MembershipEvent(models.Model):
-    """One row per status change (and the creation): the history and audit trail. Never updated or deleted."""
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Pendaftaran")
+    STATUS = "status", _("Perubahan status")
+    TERMS = "terms", _("Perubahan ketentuan")
+
+
+class MembershipEvent(ScopedModel):
+    """One row per state change (creation, status, terms): the history and audit trail. Never updated or deleted.
+
+    Written only through `enrollment.events` (services) and the SQL in `enrollment.bulk` (imports)."""
+
+    scope_fields = ("membership__payer__region__code", "membership__worker__domicile__code")
 
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("waktu"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    from_status = models.CharField(_("dari"), max_length=12, choices=Status.choices, blank=True)
-    to_status = models.CharField(_("menjadi"), max_length=12, choices=Status.choices)
+    from_status = models.CharField(_("dari"), max_length=12, choices=MembershipStatus.choices, blank=True)
+    to_status = models.CharField(_("menjadi"), max_length=12, choices=MembershipStatus.choices)
     reason = models.CharField(_("alasan"), max_length=300)
     end_reason = models.CharField(max_length=12, choices=EndReason.choices, blank=True)
+    kind = models.CharField(_("jenis"), max_length=8, choices=EventKind.choices, default=EventKind.STATUS)
+    changes = models.JSONField(_("perubahan"), null=True, blank=True)  # terms: {field: [before, after]}
 
     class Meta:
         verbose_name = _("riwayat status kepesertaan")
@@ -221,6 +252,9 @@ class MembershipEvent(models.Model):
         ordering = ["at", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="membership_event_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(kind="terms") | Q(changes__isnull=False), name="membership_event_terms_have_changes"
+            ),
         ]
 
     def __str__(self) -> str:

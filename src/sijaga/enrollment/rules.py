@@ -6,7 +6,11 @@ are enforced in `Membership.clean()`, in `Meta.constraints` and in the bulk impo
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
 
 PROGRAMMES = ("jkk", "jkm", "jht", "jp", "jkp")
 
@@ -58,3 +62,42 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "ended": frozenset(),
 }
 OPEN_STATUSES = ("registered", "active", "inactive")
+
+
+def programme_errors(segment: str, programmes: Iterable[str]) -> list[str]:
+    """Why a programme choice is not allowed for a segment (empty when it is).
+
+    The import's vectorised rules (`enrollment.importing`) must agree with this function; a property test holds
+    them equal, as the NIK engines are held."""
+    chosen = set(programmes)
+    rule = SEGMENT_RULES.get(segment)
+    if rule is None:
+        return [_("Segmen kepesertaan tidak dikenal.")]
+    errors = []
+    unknown = chosen - set(PROGRAMMES)
+    if unknown:
+        errors.append(_("Program tidak dikenal: %(p)s.") % {"p": ", ".join(sorted(unknown))})
+    missing = rule.required - chosen
+    if missing:
+        errors.append(
+            _("JKK dan JKM wajib diikuti sejak pendaftaran pertama (kurang: %(p)s).")
+            % {"p": ", ".join(p.upper() for p in sorted(missing))}
+        )
+    for p in sorted((chosen & set(PROGRAMMES)) - rule.allowed):
+        if p == "jp" and segment == "bpu":
+            errors.append(_("JP hanya untuk peserta penerima upah (PU); segmen BPU tidak dapat memilih JP."))
+        elif p == "jkp" and segment != "pu":
+            errors.append(_("JKP hanya untuk peserta penerima upah (PU) (PP 37/2021)."))
+        else:
+            errors.append(
+                _("Program %(p)s tidak tersedia untuk segmen %(s)s.") % {"p": p.upper(), "s": segment.upper()}
+            )
+    if "jkp" in chosen and segment == "pu" and not chosen >= JKP_REQUIRES:
+        errors.append(_("JKP mensyaratkan kepesertaan JKK, JKM dan JHT (PP 37/2021 pasal 4)."))
+    return errors
+
+
+def membership_number(start_date: dt.date, pk: int) -> str:
+    """Internal membership number: two-digit start year + the id padded to nine digits. The bulk merge computes
+    the same in SQL (`enrollment.bulk.number_sql`); the official BPJS number is the separate `kpj`."""
+    return f"{start_date:%y}{pk:09d}"

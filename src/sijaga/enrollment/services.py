@@ -1,4 +1,8 @@
-"""Enrolment rules: payers, memberships, the status lifecycle, membership cards and public verification."""
+"""Enrolment commands: payers, memberships, the status lifecycle, cards and public verification.
+
+Every command takes the acting `Actor`, checks role and scope itself (never only in an endpoint), writes its history
+through `enrollment.events` and records the access.
+"""
 
 from __future__ import annotations
 
@@ -10,108 +14,125 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sijaga.accounts.models import User
-from sijaga.accounts.services import Scope, log_access, scope_for
-from sijaga.enrollment.models import EndReason, Membership, MembershipEvent, Payer, Status
-from sijaga.enrollment.rules import JKP_REQUIRES, OPEN_STATUSES, PROGRAMMES, SEGMENT_RULES, TRANSITIONS
+from sijaga.accounts.actor import Actor, as_actor
+from sijaga.accounts.scoping import ensure_visible
+from sijaga.accounts.services import audit
+from sijaga.enrollment import events
+from sijaga.enrollment.models import EndReason, Membership, MembershipStatus, Payer
+from sijaga.enrollment.rules import OPEN_STATUSES, PROGRAMMES, TRANSITIONS, membership_number, programme_errors
+from sijaga.enrollment.selectors import (
+    MembershipNotFound,
+    get_membership,
+    memberships_for,
+    open_memberships_elsewhere,
+    usable_payers,
+)
 from sijaga.registry import services as registry
 from sijaga.registry.models import Worker
+from sijaga.registry.rules import mask_nik
+
+__all__ = [
+    "DoubleFunding", "EnrolResult", "MembershipNotFound", "allowed_transitions", "card_pdf", "change_status",
+    "change_terms", "create_payer", "enrol", "programme_errors", "public_verification", "update_payer",
+    "verification_url",
+]  # fmt: skip
+
+#: A membership may not start before this date (BPJS Ketenagakerjaan began under UU 24/2011 in 2014) nor more than
+#: this many days ahead (enrolment is for work that has started or is about to).
+EARLIEST_START = dt.date(2014, 1, 1)
+MAX_DAYS_AHEAD = 92
+MIN_AGE_AT_START = 15
 
 
-class MembershipNotFound(Exception):
-    """A membership that does not exist or is outside the user's scope (indistinguishable on purpose)."""
+class DoubleFunding(ValidationError):
+    """The worker already has an open membership with another government payer (needs explicit confirmation)."""
+
+    def __init__(self, others: list[Membership]):
+        self.others = others
+        names = ", ".join(sorted({m.payer.name for m in others}))
+        super().__init__({"payer": [_("Sudah dibiayai oleh %(p)s.") % {"p": names}]}, code="double_funding")
 
 
-def _scope(user: User | Scope | None) -> Scope:
-    return user if isinstance(user, Scope) else scope_for(user)
+def _status_label(status: str) -> str:
+    return str(MembershipStatus(status).label) if status in MembershipStatus.values else status
 
 
-def programme_errors(segment: str, programmes: Iterable[str]) -> list[str]:
-    """Why a programme choice is not allowed for a segment (empty when it is)."""
-    chosen = set(programmes)
-    rule = SEGMENT_RULES.get(segment)
-    if rule is None:
-        return [_("Segmen kepesertaan tidak dikenal.")]
-    errors = []
-    unknown = chosen - set(PROGRAMMES)
-    if unknown:
-        errors.append(_("Program tidak dikenal: %(p)s.") % {"p": ", ".join(sorted(unknown))})
-    missing = rule.required - chosen
-    if missing:
-        errors.append(
-            _("JKK dan JKM wajib diikuti sejak pendaftaran pertama (kurang: %(p)s).")
-            % {"p": ", ".join(p.upper() for p in sorted(missing))}
-        )
-    for p in sorted((chosen & set(PROGRAMMES)) - rule.allowed):
-        if p == "jp" and segment == "bpu":
-            errors.append(_("JP hanya untuk peserta penerima upah (PU); segmen BPU tidak dapat memilih JP."))
-        elif p == "jkp" and segment != "pu":
-            errors.append(_("JKP hanya untuk peserta penerima upah (PU) (PP 37/2021)."))
-        else:
-            errors.append(
-                _("Program %(p)s tidak tersedia untuk segmen %(s)s.") % {"p": p.upper(), "s": segment.upper()}
-            )
-    if "jkp" in chosen and segment == "pu" and not chosen >= JKP_REQUIRES:
-        errors.append(_("JKP mensyaratkan kepesertaan JKK, JKM dan JHT (PP 37/2021 pasal 4)."))
-    return errors
-
-
-# --- scoped querysets -------------------------------------------------------------------------------------------
-
-
-def payers_for(user: User | Scope | None) -> QuerySet[Payer]:
-    return _scope(user).filter(Payer.objects.select_related("region"), "region__code")
-
-
-def memberships_for(user: User | Scope | None) -> QuerySet[Membership]:
-    """Memberships whose payer or whose worker's domicile is in scope."""
-    scope = _scope(user)
-    qs = Membership.objects.select_related("payer__region", "worker")
-    return scope.filter(qs, "payer__region__code", "worker__domicile__code")
-
-
-def worker_ids_enrolled_in_scope(scope: Scope) -> QuerySet:
-    return Membership.objects.filter(scope.q("payer__region__code")).values("worker_id")
-
-
-def worker_ids_with_status(status: str) -> QuerySet:
-    return Membership.objects.filter(status=status).values("worker_id")
-
-
-def get_membership(user: User, pk: int) -> Membership:
+def _birthday(birth_date: dt.date, years: int) -> dt.date:
     try:
-        return memberships_for(user).get(pk=pk)
-    except (Membership.DoesNotExist, ValueError, TypeError) as exc:
-        raise MembershipNotFound(pk) from exc
+        return birth_date.replace(year=birth_date.year + years)
+    except ValueError:  # 29 February
+        return dt.date(birth_date.year + years, 3, 1)
 
 
-def memberships_of(user: User, worker: Worker) -> QuerySet[Membership]:
-    return memberships_for(user).filter(worker=worker).prefetch_related("events__by")
+def start_date_errors(start_date: dt.date, birth_date: dt.date | None, today: dt.date | None = None) -> list[str]:
+    """A plausible start: not before 2014, not far in the future, not before the worker could work."""
+    today = today or timezone.localdate()
+    errors = []
+    if start_date < EARLIEST_START:
+        errors.append(_("Tanggal mulai sebelum %(d)s tidak mungkin.") % {"d": EARLIEST_START.strftime("%d-%m-%Y")})
+    if start_date > today + dt.timedelta(days=MAX_DAYS_AHEAD):
+        errors.append(_("Tanggal mulai lebih dari %(n)s hari ke depan.") % {"n": MAX_DAYS_AHEAD})
+    if birth_date and start_date < _birthday(birth_date, MIN_AGE_AT_START):
+        errors.append(_("Tanggal mulai sebelum tenaga kerja berusia %(n)s tahun.") % {"n": MIN_AGE_AT_START})
+    return errors
 
 
 # --- payers ------------------------------------------------------------------------------------------------------
 
+PAYER_FIELDS = ("code", "name", "kind", "region_id", "funding_source", "npp", "is_active")
 
-def create_payer(user: User, data: dict[str, Any]) -> Payer:
-    scope = scope_for(user)
-    region = data.get("region_id") or getattr(data.get("region"), "code", data.get("region"))
-    if not scope.can_write or not scope.covers(region):
+
+def _payer_data(data: dict[str, Any]) -> dict[str, Any]:
+    clean = {k: data[k] for k in PAYER_FIELDS if k in data}
+    for alias in ("region_code", "region"):
+        if alias in data and "region_id" not in clean:
+            clean["region_id"] = getattr(data[alias], "code", data[alias])
+    for key in ("code", "name", "npp"):
+        if isinstance(clean.get(key), str):
+            clean[key] = " ".join(clean[key].split())
+    return clean
+
+
+def create_payer(actor: Actor, data: dict[str, Any]) -> Payer:
+    """Payers are set up by regency operators and above, inside their scope (village operators enrol under
+    their village government or regency; they do not create payers: security review F27)."""
+    actor = as_actor(actor)
+    clean = _payer_data(data)
+    if not actor.can_manage_payers:
+        raise PermissionDenied(_("Peran Anda tidak dapat menambah pembayar iuran."))
+    if not actor.covers(clean.get("region_id")):
         raise PermissionDenied(_("Wilayah pembayar berada di luar wilayah tugas Anda."))
-    payer = Payer(
-        code=data["code"],
-        name=data["name"],
-        kind=data["kind"],
-        region_id=region,
-        funding_source=data["funding_source"],
-        npp=data.get("npp", ""),
-    )
+    payer = Payer(**clean)
     payer.full_clean()
-    payer.save()
+    with transaction.atomic():
+        payer.save()
+        ensure_visible(actor, payer, _("Wilayah pembayar berada di luar wilayah tugas Anda."))
+    audit(actor, "create", "payer", payer.pk)
     return payer
+
+
+def update_payer(actor: Actor, payer: Payer, data: dict[str, Any]) -> Payer:
+    actor = as_actor(actor)
+    if not actor.can_manage_payers:
+        raise PermissionDenied(_("Peran Anda tidak dapat mengubah pembayar iuran."))
+    clean = _payer_data(data)
+    clean.pop("code", None)  # the code is the key files and the API use
+    with transaction.atomic():
+        current = Payer.objects.visible_to(actor).select_for_update().filter(pk=payer.pk).first()
+        if current is None or not actor.covers(current.region_id):
+            raise PermissionDenied(_("Pembayar ini berada di luar wilayah tugas Anda."))
+        if "region_id" in clean and not actor.covers(clean["region_id"]):
+            raise PermissionDenied(_("Wilayah pembayar berada di luar wilayah tugas Anda."))
+        for key, value in clean.items():
+            setattr(current, key, value)
+        current.full_clean()
+        current.save()
+        ensure_visible(actor, current, _("Wilayah pembayar berada di luar wilayah tugas Anda."))
+    audit(actor, "update", "payer", current.pk)
+    return current
 
 
 # --- enrolment and lifecycle -------------------------------------------------------------------------------------
@@ -123,12 +144,12 @@ class EnrolResult:
     created: bool
 
 
-def _new_token() -> str:
+def new_token() -> str:
     return secrets.token_urlsafe(18)[:24]
 
 
 def enrol(
-    user: User,
+    actor: Actor,
     *,
     payer_id: int,
     segment: str,
@@ -138,23 +159,24 @@ def enrol(
     worker: Worker | None = None,
     worker_data: dict[str, Any] | None = None,
     submission_key: str | None = None,
-    channel: str = "web",
+    confirm_double_funding: bool = False,
 ) -> EnrolResult:
-    """Enrol an existing or a new worker with a payer in the user's scope, in one transaction.
+    """Enrol an existing or a new worker with a payer the actor may use, in one transaction.
 
     `submission_key` makes the call idempotent: a double-submitted form or a retried API call returns the
-    membership the first call created.
+    membership the first call created. A second open membership with another government payer is refused with
+    `DoubleFunding` unless `confirm_double_funding` is set (both budgets would pay for the same person).
     """
-    scope = scope_for(user)
-    if not scope.can_write:
+    actor = as_actor(actor)
+    if not actor.can_write:
         raise PermissionDenied(_("Peran Anda tidak dapat mendaftarkan kepesertaan."))
     if submission_key:
         done = Membership.objects.filter(submission_key=submission_key).first()
         if done is not None:
-            if not memberships_for(scope).filter(pk=done.pk).exists():
+            if not memberships_for(actor).filter(pk=done.pk).exists():
                 raise PermissionDenied(_("Kunci pengiriman sudah dipakai."))
             return EnrolResult(done, created=False)
-    payer = payers_for(scope).filter(pk=payer_id, is_active=True).first()
+    payer = usable_payers(actor).filter(pk=payer_id).first()
     if payer is None:
         raise PermissionDenied(_("Pembayar iuran tidak ditemukan di wilayah tugas Anda."))
     chosen = [p for p in PROGRAMMES if p in set(programmes)]
@@ -163,16 +185,27 @@ def enrol(
         raise ValidationError({"programmes": errors})
     if isinstance(wage, bool) or not isinstance(wage, int):
         raise ValidationError({"wage": [_("Upah harus bilangan bulat Rupiah.")]})
+    birth = worker.birth_date if worker is not None else (worker_data or {}).get("birth_date")
+    if errors := start_date_errors(start_date, birth if isinstance(birth, dt.date) else None):
+        raise ValidationError({"start_date": errors})
+    # A payer outside the actor's own regions (a village operator using the regency's payer) may only enrol
+    # people who live inside the actor's regions.
+    payer_in_scope = actor.covers(payer.region_id)
     try:
         with transaction.atomic():
             if worker is None:
                 if worker_data is None:
                     raise ValidationError(_("Data tenaga kerja wajib diisi."))
-                worker = registry.create_worker(user, worker_data, channel=channel, domicile_checked_by_caller=True)
+                worker = registry.create_worker(actor, worker_data, domicile_checked_by_caller=payer_in_scope)
+            elif not payer_in_scope and not actor.covers(worker.domicile_id):
+                raise PermissionDenied(_("Domisili berada di luar wilayah tugas Anda."))
             if Membership.objects.filter(worker=worker, payer=payer, status__in=OPEN_STATUSES).exists():
                 raise ValidationError(
                     {"payer": [_("Tenaga kerja ini sudah memiliki kepesertaan aktif/terdaftar pada pembayar ini.")]}
                 )
+            others = list(open_memberships_elsewhere([worker.pk], payer)) if payer.kind in GOVERNMENT else []
+            if others and not confirm_double_funding:
+                raise DoubleFunding(others)
             now = timezone.now()
             membership = Membership(
                 worker=worker,
@@ -180,11 +213,11 @@ def enrol(
                 segment=segment,
                 wage=wage,
                 start_date=start_date,
-                status=Status.REGISTERED,
+                status=MembershipStatus.REGISTERED,
                 status_changed_at=now,
-                verify_token=_new_token(),
+                verify_token=new_token(),
                 submission_key=submission_key or None,
-                created_by=user,
+                created_by=actor.user,
                 **{p: p in chosen for p in PROGRAMMES},
             )
             # Database constraints are checked by the database itself; clean() gives the readable messages first.
@@ -192,35 +225,67 @@ def enrol(
                 exclude=["worker", "payer", "verify_token"], validate_unique=False, validate_constraints=False
             )
             membership.save()
-            membership.number = f"{start_date:%y}{membership.pk:09d}"
+            membership.number = membership_number(start_date, membership.pk)
             membership.save(update_fields=["number"])
-            MembershipEvent.objects.create(
-                membership=membership, at=now, by=user, from_status="", to_status=Status.REGISTERED,
-                reason=_("Pendaftaran kepesertaan"),
-            )  # fmt: skip
+            events.membership_created(membership, actor=actor, reason=_("Pendaftaran kepesertaan"), at=now)
     except IntegrityError as exc:
         if submission_key and (done := Membership.objects.filter(submission_key=submission_key).first()):
             return EnrolResult(done, created=False)
         raise ValidationError(_("Kepesertaan ganda ditolak: %(e)s") % {"e": exc}) from exc
-    log_access(user, "create", "membership", membership.pk, channel=channel)
+    audit(actor, "create", "membership", membership.pk)
     return EnrolResult(membership, created=True)
 
 
+GOVERNMENT = ("pemprov", "pemkab", "pemdes")
+
+
+def change_terms(actor: Actor, membership: Membership, data: dict[str, Any], *, reason: str) -> Membership:
+    """Change segment, programmes or wage of an open membership; one history event with before/after values."""
+    actor = as_actor(actor)
+    if not actor.can_write:
+        raise PermissionDenied(_("Peran Anda tidak dapat mengubah kepesertaan."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Alasan perubahan wajib diisi.")]})
+    with transaction.atomic():
+        current = memberships_for(actor).select_for_update(of=("self",)).filter(pk=membership.pk).first()
+        if current is None:
+            raise MembershipNotFound(membership.pk)
+        if current.status not in OPEN_STATUSES:
+            raise ValidationError(_("Kepesertaan yang sudah berakhir tidak dapat diubah."))
+        before = {k: getattr(current, k) for k in events.TERMS}
+        if "programmes" in data:
+            chosen = set(data["programmes"])
+            data = {**data, **{p: p in chosen for p in PROGRAMMES}}
+        for key in events.TERMS:
+            if key in data:
+                setattr(current, key, data[key])
+        if errors := programme_errors(current.segment, current.programmes):
+            raise ValidationError({"programmes": errors})
+        current.full_clean(exclude=["worker", "payer", "verify_token"], validate_unique=False,
+                           validate_constraints=False)  # fmt: skip
+        changes = events.terms_diff(before, {k: getattr(current, k) for k in events.TERMS})
+        if changes:
+            current.save(update_fields=list(changes))
+            events.terms_changed(current, actor=actor, changes=changes, reason=reason)
+    audit(actor, "update", "membership", current.pk)
+    return current
+
+
 def change_status(
-    user: User,
+    actor: Actor,
     membership: Membership,
     to_status: str,
     *,
     reason: str,
     end_reason: str = "",
     end_date: dt.date | None = None,
-    channel: str = "web",
 ) -> Membership:
     """Move a membership along its lifecycle; writes one history event. History is never rewritten."""
-    scope = scope_for(user)
-    if not scope.can_change_status:
+    actor = as_actor(actor)
+    if not actor.can_change_status:
         raise PermissionDenied(_("Peran Anda tidak dapat mengubah status kepesertaan."))
-    if not memberships_for(scope).filter(pk=membership.pk).exists():
+    if not memberships_for(actor).filter(pk=membership.pk).exists():
         raise MembershipNotFound(membership.pk)
     reason = (reason or "").strip()
     if not reason:
@@ -232,14 +297,11 @@ def change_status(
                 {
                     "to_status": [
                         _("Status %(a)s tidak dapat diubah menjadi %(b)s.")
-                        % {
-                            "a": current.get_status_display(),
-                            "b": Status(to_status).label if to_status in Status.values else to_status,
-                        }
+                        % {"a": current.get_status_display(), "b": _status_label(to_status)}
                     ]
                 }
             )
-        if to_status == Status.ENDED:
+        if to_status == MembershipStatus.ENDED:
             if end_reason not in EndReason.values:
                 raise ValidationError({"end_reason": [_("Pilih alasan berakhirnya kepesertaan.")]})
             current.end_reason = end_reason
@@ -253,31 +315,32 @@ def change_status(
         current.status = to_status
         current.status_changed_at = now
         current.save(update_fields=["status", "status_changed_at", "end_reason", "end_date"])
-        MembershipEvent.objects.create(
-            membership=current, at=now, by=user, from_status=previous, to_status=to_status, reason=reason[:300],
-            end_reason=end_reason if to_status == Status.ENDED else "",
+        events.status_changed(
+            current, actor=actor, from_status=previous, to_status=to_status, reason=reason,
+            end_reason=end_reason if to_status == MembershipStatus.ENDED else "", at=now,
         )  # fmt: skip
-    log_access(user, "update", "membership", current.pk, channel=channel)
+    audit(actor, "update", "membership", current.pk)
     return current
 
 
 def allowed_transitions(membership: Membership) -> list[tuple[str, str]]:
-    return [(s, Status(s).label) for s in Status.values if s in TRANSITIONS[membership.status]]
+    return [(s, MembershipStatus(s).label) for s in MembershipStatus.values if s in TRANSITIONS[membership.status]]
 
 
 # --- proof of membership -----------------------------------------------------------------------------------------
 
 
-def verification_url(membership: Membership) -> str:
-    from django.conf import settings
+def verification_url(membership: Membership, base_url: str | None = None) -> str:
     from django.urls import reverse
 
-    return settings.PUBLIC_URL + reverse("verify", args=[membership.verify_token])
+    from sijaga.core.public_url import public_base_url
+
+    return (base_url or public_base_url()).rstrip("/") + reverse("verify", args=[membership.verify_token])
 
 
 def public_verification(token: str) -> dict[str, Any] | None:
     """What anyone holding the card's QR may see: status and masked data only."""
-    if not token or len(token) > 32:
+    if not token or len(token) > 32 or not token.replace("-", "").replace("_", "").isalnum():
         return None
     m = Membership.objects.select_related("worker", "payer").filter(verify_token=token).first()
     if m is None:
@@ -287,7 +350,7 @@ def public_verification(token: str) -> dict[str, Any] | None:
     return {
         "number": m.number,
         "name": masked_name,
-        "nik": registry.mask_nik(m.worker.nik),
+        "nik": mask_nik(m.worker.nik),
         "status": m.status,
         "status_label": m.get_status_display(),
         "programmes": [p.upper() for p in m.programmes],
@@ -298,34 +361,33 @@ def public_verification(token: str) -> dict[str, Any] | None:
     }
 
 
-def card_pdf(user: User, membership: Membership, *, channel: str = "web") -> bytes:
+def card_pdf(actor: Actor, membership: Membership, *, base_url: str | None = None) -> bytes:
     """An ID-card-sized (85.6 × 54 mm) PDF with a QR code linking to the public verification page."""
     import segno
     from django.template.loader import render_to_string
     from weasyprint import HTML
 
-    m = get_membership(user, membership.pk)
-    url = verification_url(m)
+    actor = as_actor(actor)
+    m = get_membership(actor, membership.pk)
+    url = verification_url(m, base_url)
     qr = segno.make(url, error="m")
     with translation.override("id"):  # the card is an Indonesian document whatever the operator's UI language
         html = render_to_string(
             "enrollment/card.html",
             {
                 "m": m,
-                "masked_nik": registry.mask_nik(m.worker.nik),
+                "masked_nik": mask_nik(m.worker.nik),
                 "qr_svg": qr.svg_data_uri(scale=4, border=1),
                 "url": url,
                 "programmes": [p.upper() for p in m.programmes],
             },
         )
     pdf = HTML(string=html).write_pdf()
-    log_access(user, "card", "membership", m.pk, channel=channel)
+    audit(actor, "card", "membership", m.pk)
     return pdf
 
 
-def status_counts(user: User | Scope | None) -> dict[str, int]:
-    """Memberships in scope per status (every status present, zero when none)."""
-    from django.db.models import Count
+def status_counts(actor: Actor) -> dict[str, int]:
+    from sijaga.enrollment.selectors import status_counts as counts
 
-    rows = dict(memberships_for(user).order_by().values_list("status").annotate(n=Count("id")))
-    return {s: rows.get(s, 0) for s in Status.values}
+    return counts(actor)

@@ -1,22 +1,26 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sijaga.accounts.services import client_ip, scope_for
-from sijaga.enrollment import services
-from sijaga.enrollment.forms import AddMembershipForm, EnrolForm, StatusForm
+from sijaga.accounts.middleware import actor_of
+from sijaga.core.public_url import public_base_url
+from sijaga.enrollment import selectors, services
+from sijaga.enrollment.forms import AddMembershipForm, EnrolForm, PayerForm, StatusForm
+from sijaga.enrollment.models import EndReason
+from sijaga.enrollment.presenters import MEMBERSHIP_POLICY
 from sijaga.regions import services as regions
+from sijaga.registry import selectors as registry_selectors
 from sijaga.registry import services as registry
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
-            target = {"domicile_id": "domicile", "to_status": None}.get(field, field)
+            target = {"domicile_id": "domicile", "region_id": "region", "to_status": None}.get(field, field)
             form.add_error(target if target in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
@@ -24,19 +28,20 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 @login_required
 def enrol(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    if not scope.can_write:
+    actor = actor_of(request)
+    if not actor.can_write:
         raise PermissionDenied
-    payers = services.payers_for(request.user).filter(is_active=True)
+    payers = selectors.usable_payers(actor)
     form = EnrolForm(request.POST or None, payers=payers)
     existing = None
+    double_funding = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         worker_data = {k: d[k] for k in ("nik", "full_name", "birth_date", "gender", "phone", "category", "occupation")}
         worker_data["domicile_id"] = d["domicile"]
         try:
             result = services.enrol(
-                request.user,
+                actor,
                 payer_id=d["payer"],
                 segment=d["segment"],
                 programmes=d["programmes"],
@@ -44,9 +49,13 @@ def enrol(request: HttpRequest) -> HttpResponse:
                 start_date=d["start_date"],
                 worker_data=worker_data,
                 submission_key=d.get("submission_key") or None,
+                confirm_double_funding=d.get("confirm_double_funding", False),
             )
         except registry.DuplicateNik as exc:
             existing = exc.existing  # shown once, as a banner with a link (not again as a field error)
+        except services.DoubleFunding as exc:
+            double_funding = exc.others
+            form.add_error(None, exc.messages)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("Di luar wilayah tugas Anda."))
         except ValidationError as exc:
@@ -56,7 +65,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
             if result.created:
                 messages.success(request, _("Kepesertaan %(n)s terdaftar.") % {"n": m.number})
             return redirect("registry:detail", pk=m.worker_id)
-    existing_visible = bool(existing) and registry.visible_workers(request.user).filter(pk=existing.pk).exists()
+    existing_visible = bool(existing) and registry_selectors.visible_workers(actor).filter(pk=existing.pk).exists()
     domicile_region = regions.get_region(form["domicile"].value()) if form["domicile"].value() else None
     return render(
         request,
@@ -66,6 +75,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
             "existing": existing,
             "existing_visible": existing_visible,
             "has_payers": payers.exists(),
+            "double_funding": double_funding,
             "domicile_region": domicile_region,
         },
     )
@@ -73,18 +83,16 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def add_membership(request: HttpRequest, worker_pk: int) -> HttpResponse:
-    try:
-        worker = registry.get_worker(request.user, worker_pk, ip=client_ip(request))
-    except registry.WorkerNotFound as exc:
-        raise Http404 from exc
-    if not scope_for(request.user).can_write:
+    actor = actor_of(request)
+    worker = registry_selectors.get_worker(actor, worker_pk)
+    if not actor.can_write:
         raise PermissionDenied
-    form = AddMembershipForm(request.POST or None, payers=services.payers_for(request.user).filter(is_active=True))
+    form = AddMembershipForm(request.POST or None, payers=selectors.usable_payers(actor))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             result = services.enrol(
-                request.user,
+                actor,
                 worker=worker,
                 payer_id=d["payer"],
                 segment=d["segment"],
@@ -92,6 +100,7 @@ def add_membership(request: HttpRequest, worker_pk: int) -> HttpResponse:
                 wage=d["wage"],
                 start_date=d["start_date"],
                 submission_key=d.get("submission_key") or None,
+                confirm_double_funding=d.get("confirm_double_funding", False),
             )
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
@@ -107,22 +116,22 @@ def add_membership(request: HttpRequest, worker_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def change_status(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        membership = services.get_membership(request.user, pk)
-    except services.MembershipNotFound as exc:
-        raise Http404 from exc
+    actor = actor_of(request)
+    membership = selectors.get_membership(actor, pk)
     form = StatusForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
         try:
             services.change_status(
-                request.user,
+                actor,
                 membership,
                 d["to_status"],
                 reason=d["reason"],
                 end_reason=d.get("end_reason") or "",
                 end_date=d.get("end_date"),
             )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("Peran Anda tidak dapat mengubah status kepesertaan."))
         except ValidationError as exc:
             for msg in exc.messages:
                 messages.error(request, msg)
@@ -137,11 +146,9 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def card(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        membership = services.get_membership(request.user, pk)
-        pdf = services.card_pdf(request.user, membership)
-    except services.MembershipNotFound as exc:
-        raise Http404 from exc
+    actor = actor_of(request)
+    membership = selectors.get_membership(actor, pk)
+    pdf = services.card_pdf(actor, membership, base_url=public_base_url(request))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="kartu-{membership.number}.pdf"'
     return response
@@ -149,7 +156,55 @@ def card(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def payer_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "enrollment/payer_list.html", {"payers": services.payers_for(request.user)})
+    actor = actor_of(request)
+    return render(
+        request,
+        "enrollment/payer_list.html",
+        {"payers": selectors.payers_for(actor), "can_manage": actor.can_manage_payers},
+    )
+
+
+@login_required
+def payer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Regency operators and above set up the payers of their regions (a village government per desa)."""
+    actor = actor_of(request)
+    payer = selectors.get_payer(actor, pk) if pk is not None else None  # 404 before 403: existence stays private
+    if not actor.can_manage_payers or (payer is not None and not actor.covers(payer.region_id)):
+        raise PermissionDenied
+    initial = (
+        {f: getattr(payer, f) for f in ("code", "name", "kind", "funding_source", "npp", "is_active")} if payer else {}
+    )
+    if payer:
+        initial["region"] = payer.region_id
+    form = PayerForm(request.POST or None, initial=initial, editing=payer is not None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["region_id"] = data.pop("region")
+        try:
+            save = services.create_payer if payer is None else lambda a, d: services.update_payer(a, payer, d)
+            payer = save(actor, data)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Pembayar iuran %(n)s disimpan.") % {"n": payer.name})
+            return redirect("enrollment:payers")
+    return render(request, "enrollment/payer_form.html", {"form": form, "payer": payer})
+
+
+def memberships_panel(request, actor, worker) -> dict:
+    """The worker page's memberships panel (registered into the registry's panels in `apps.py`)."""
+    memberships = list(selectors.memberships_of(actor, worker))
+    for m in memberships:
+        m.transitions = services.allowed_transitions(m)
+    return {
+        "memberships": memberships,
+        "show_wage": MEMBERSHIP_POLICY.visible(actor, "wage"),
+        "can_change_status": actor.can_change_status,
+        "end_reasons": EndReason.choices,
+        "region_code": worker.domicile_id,
+    }
 
 
 def verify(request: HttpRequest, token: str) -> HttpResponse:

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
-from sijaga.core.admin_scope import ScopedAdmin
-from sijaga.imports import services
+from sijaga.accounts.admin_scope import ScopedAdmin
 from sijaga.imports.models import ImportBatch, ImportEvent
 
 
@@ -19,12 +18,13 @@ class EventInline(admin.TabularInline):
 class ImportBatchAdmin(ScopedAdmin):
     """Read-only record of every bulk upload (who, when, file hash, counts)."""
 
-    scoped_queryset = staticmethod(services.batches_for)
+    audit_type = "import"
     list_display = ("uploaded_at", "file_name", "payer", "uploaded_by", "status", "read", "created", "rejected")
     list_filter = ("status", "channel", "dry_run")
     search_fields = ("file_name", "file_sha256")
     inlines = [EventInline]
-    readonly_fields = [f.name for f in ImportBatch._meta.fields]
+    readonly_fields = [f.name for f in ImportBatch._meta.fields if f.name not in ("file_path", "report_path")]
+    exclude = ("file_path", "report_path")
 
     def has_add_permission(self, request):
         return False

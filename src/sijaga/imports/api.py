@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
-from sijaga.enrollment import services as enrollment
+from sijaga.enrollment import selectors as enrollment
 from sijaga.imports import services
 from sijaga.imports.models import BatchStatus
 from sijaga.imports.reader import FileRefused
@@ -54,7 +54,7 @@ def _batch(request, batch_id: uuid.UUID):
 
 
 @router.get("/", response=list[BatchOut])
-@paginate(LimitOffsetPagination)
+@paginate
 def list_batches(request):
     return services.batches_for(request.user)
 
@@ -68,7 +68,7 @@ def upload(
     all_or_nothing: Form[bool] = False,
 ):
     """Upload an XLSX/CSV for one payer; processing runs in the background: poll `GET /api/imports/{id}`."""
-    payer = enrollment.payers_for(request.user).filter(code=payer_code).first()
+    payer = enrollment.usable_payers(request.user).filter(code=payer_code).first()
     if payer is None:
         raise PermissionDenied("Pembayar iuran tidak ditemukan di wilayah tugas Anda.")
     try:
@@ -103,6 +103,10 @@ def get_batch(request, batch_id: uuid.UUID):
 def confirm(request, batch_id: uuid.UUID):
     """Import a batch that was uploaded as a dry run."""
     batch = _batch(request, batch_id)
+    from sijaga.accounts.services import scope_for
+
+    if not scope_for(request.user).can_write:
+        raise PermissionDenied("Peran Anda tidak dapat mengimpor data.")
     if batch.status != BatchStatus.VALIDATED or not batch.dry_run:
         raise ValidationError({"status": ["Unggahan ini tidak menunggu konfirmasi impor."]})
     services.confirm(batch)
@@ -114,7 +118,7 @@ def report(request, batch_id: uuid.UUID):
     batch = _batch(request, batch_id)
     from sijaga.accounts.services import scope_for
 
-    if scope_for(request.user).masks_nik:
+    if not scope_for(request.user).can_write:  # only the roles that upload read the reports (F27)
         raise PermissionDenied("Laporan berisi NIK utuh; auditor hanya melihat data tersamar.")
     if not batch.report_path or not Path(batch.report_path).exists():
         raise Http404

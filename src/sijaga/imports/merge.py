@@ -200,7 +200,7 @@ def _merge_memberships(cur, d: _Dialect, now, user_id, payer_id, reason) -> None
             f"'enrollment_membership', 'id')) AS id, s.* FROM {STAGE} AS s WHERE s.membership_id IS NULL) AS x "
             "RETURNING id) "
             "INSERT INTO enrollment_membershipevent (membership_id, at, by_id, from_status, to_status, reason, "
-            "end_reason) SELECT id, %s, %s, '', 'registered', %s, '' FROM new",
+            "end_reason, kind) SELECT id, %s, %s, '', 'registered', %s, '', 'created' FROM new",
             [payer_id, now, now, user_id, now, user_id, reason[:300]],
         )
         return
@@ -215,7 +215,8 @@ def _merge_memberships(cur, d: _Dialect, now, user_id, payer_id, reason) -> None
         [payer_id, now, now, user_id],
     )
     cur.execute(
-        "INSERT INTO enrollment_membershipevent (membership_id, at, by_id, from_status, to_status, reason, end_reason) "
-        f"SELECT new_membership_id, %s, %s, '', 'registered', %s, '' FROM {STAGE} WHERE membership_id IS NULL",
+        "INSERT INTO enrollment_membershipevent (membership_id, at, by_id, from_status, to_status, reason, end_reason, "
+        f"kind) SELECT new_membership_id, %s, %s, '', 'registered', %s, '', 'created' FROM {STAGE} "
+        "WHERE membership_id IS NULL",
         [now, user_id, reason[:300]],
     )

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from sijaga.accounts.scoping import ScopedModel
+
 
 class BatchStatus(models.TextChoices):
     UPLOADED = "uploaded", _("Diunggah")
@@ -20,7 +22,9 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", _("Gagal")
 
 
-class ImportBatch(models.Model):
+class ImportBatch(ScopedModel):
+    scope_fields = ("payer__region__code",)
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     payer = models.ForeignKey("enrollment.Payer", on_delete=models.PROTECT, related_name="+")
     uploaded_by = models.ForeignKey(
@@ -72,7 +76,9 @@ class ImportBatch(models.Model):
         return self.status == BatchStatus.VALIDATED and self.finished_at is not None
 
 
-class ImportEvent(models.Model):
+class ImportEvent(ScopedModel):
+    scope_fields = ("batch__payer__region__code",)
+
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=12, choices=BatchStatus.choices)

@@ -25,14 +25,13 @@ from django.utils.translation import gettext as _
 
 from sijaga.accounts.models import User
 from sijaga.accounts.services import NOBODY, Scope, log_access, scope_for
-from sijaga.enrollment import services as enrollment
+from sijaga.enrollment import selectors as enrollment
 from sijaga.enrollment.models import Payer
 from sijaga.imports.merge import merge
 from sijaga.imports.models import BatchStatus, ImportBatch, ImportEvent
 from sijaga.imports.reader import ROW, FileRefused, read_table
 from sijaga.imports.report import write_report
 from sijaga.imports.validate import Validated, validate
-from sijaga.registry import services as registry
 from sijaga.registry.models import Worker
 
 Progress = Callable[[str, int], None]
@@ -180,7 +179,7 @@ def _existing(niks: pl.Series, scope: Scope) -> pl.DataFrame:
         visible = set()
         for i in range(0, len(found), LOOKUP_CHUNK):
             chunk = found[i : i + LOOKUP_CHUNK]
-            visible |= set(registry.visible_workers(scope).filter(nik__in=chunk).values_list("nik", flat=True))
+            visible |= set(Worker.objects.visible_to(scope).filter(nik__in=chunk).values_list("nik", flat=True))
     frame = pl.DataFrame({"nik": found}, schema={"nik": pl.String})
     return frame.with_columns(pl.col("nik").is_in(pl.Series(list(visible), dtype=pl.String).implode()).alias("visible"))
 

@@ -8,7 +8,7 @@ import xlsxwriter
 
 from sijaga.enrollment.rules import PROGRAMME_NAMES
 from sijaga.imports.columns import COLUMNS
-from sijaga.registry.models import Category
+from sijaga.registry.models import TargetCategory
 
 PROGRAMME_CHOICES = ["JKK+JKM", "JKK+JKM+JHT", "JKK+JKM+JHT+JP", "JKK+JKM+JHT+JP+JKP", "JKK+JKM+JHT+JKP"]
 SEGMENT_CHOICES = ["PU", "BPU", "JAKON"]
@@ -19,7 +19,7 @@ EXAMPLE = {
     "gender": "P",
     "domicile": "64.71.05.1002",
     "phone": "081234567890",
-    "category": str(Category.NON_ASN.label),
+    "category": str(TargetCategory.NON_ASN.label),
     "occupation": "Staf administrasi",
     "segment": "PU",
     "programmes": "JKK+JKM+JHT",
@@ -42,7 +42,7 @@ def template_xlsx() -> bytes:
     lists = book.add_worksheet("Daftar Pilihan")
     guide = book.add_worksheet("Petunjuk")
 
-    categories = [str(label) for _v, label in Category.choices]
+    categories = [str(label) for _v, label in TargetCategory.choices]
     for col, values in enumerate([categories, SEGMENT_CHOICES, PROGRAMME_CHOICES, ["L", "P"]]):
         lists.write_column(0, col, values)
     lists.hide()
@@ -86,7 +86,7 @@ def template_xlsx() -> bytes:
         *[(k.upper(), v) for k, v in PROGRAMME_NAMES.items()],
         ("", ""),
         ("Kategori", ""),
-        *[(str(label), value) for value, label in Category.choices],
+        *[(str(label), value) for value, label in TargetCategory.choices],
     ]
     bold = book.add_format({"bold": True})
     for r, (a, b) in enumerate(rows):

@@ -17,7 +17,7 @@ from sijaga.enrollment.models import MAX_WAGE
 from sijaga.enrollment.rules import JKP_REQUIRES, PROGRAMMES
 from sijaga.imports.columns import BY_KEY, COLUMNS
 from sijaga.imports.reader import NIK_NUMERIC, ROW
-from sijaga.registry.models import Category
+from sijaga.registry.models import TargetCategory
 from sijaga.registry.nik import WHITESPACE, nik_message, parse_nik_column
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -59,7 +59,7 @@ SEGMENT_WORDS = {
 
 def _category_words() -> dict[str, str]:
     words = {}
-    for value, label in Category.choices:
+    for value, label in TargetCategory.choices:
         for w in (value, value.replace("_", " "), str(label)):
             words[w.lower()] = value
     words.update(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sijaga.accounts.services import client_ip, log_access, scope_for
-from sijaga.enrollment import services as enrollment
+from sijaga.enrollment import selectors as enrollment
 from sijaga.imports import services
 from sijaga.imports.models import BatchStatus
 from sijaga.imports.reader import FileRefused
@@ -43,7 +43,7 @@ def _batch(request: HttpRequest, pk):
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    payers = enrollment.payers_for(request.user).filter(is_active=True)
+    payers = enrollment.usable_payers(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, payers=payers)
     if request.method == "POST":
         if not scope.can_write:
@@ -97,7 +97,7 @@ def confirm(request: HttpRequest, pk) -> HttpResponse:
 @login_required
 def report(request: HttpRequest, pk) -> FileResponse:
     batch = _batch(request, pk)
-    if scope_for(request.user).masks_nik:
+    if not scope_for(request.user).can_write:  # only the roles that upload read the reports (F27)
         raise PermissionDenied  # the report repeats NIKs as uploaded; auditors see masked data only
     if not batch.report_path or not Path(batch.report_path).exists():
         raise Http404

@@ -150,6 +150,16 @@ def search(query: str, *, level: int | None = None, within: str | None = None, l
     return qs.select_related("parent__parent").order_by("level", "code")[:limit]
 
 
+def search_in_scope(query: str, scope, *, level: int | None = None, limit: int = 50) -> list[Region]:
+    """`search` restricted to a user's scope (anything with `national`, `prefixes` and `covers`)."""
+    if scope.national:
+        return list(search(query, level=level, limit=limit))
+    results: list[Region] = []
+    for prefix in scope.prefixes:
+        results += [r for r in search(query, level=level, within=prefix, limit=limit) if scope.covers(r.code)]
+    return results[:limit]
+
+
 @cache
 def iso3166_codes() -> dict[str, str]:
     """Kemendagri province code → ISO 3166-2 code (`64` → `ID-KI`), for maps and data exchange."""

@@ -1,29 +1,41 @@
-"""REST endpoints for workers: /api/workers/… (session-authenticated, region-scoped, audited)."""
+"""REST endpoints for workers: /api/workers/… (session-authenticated, region-scoped, masked per role, audited)."""
 
 import datetime as dt
 
-from django.http import Http404
-from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 
-from sijaga.accounts.services import client_ip, log_access, scope_for
-from sijaga.registry import services
-from sijaga.registry.models import Worker
+from sijaga.accounts.actor import Actor
+from sijaga.accounts.services import audit
+from sijaga.core.listing import Window, window
+from sijaga.registry import presenters, selectors, services
+from sijaga.registry.filters import WorkerFilters
+from sijaga.registry.rules import check_nik
 
 router = Router(tags=["workers"], auth=django_auth)
 
 
+def _actor(request) -> Actor:
+    return Actor.from_request(request, channel="api")
+
+
 class WorkerOut(Schema):
+    """Fields hidden from the caller's role are null (see docs/architecture.md, "Who sees what")."""
+
     id: int
     nik: str
     full_name: str
     birth_date: dt.date | None
     gender: str
-    domicile_code: str = Field(..., alias="domicile_id")
-    phone: str
+    domicile_code: str
+    phone: str | None
     occupation: str
     category: str
+
+
+class WorkerPage(Schema):
+    items: list[WorkerOut]
+    count: int
 
 
 class WorkerIn(Schema):
@@ -43,6 +55,14 @@ class WorkerPatch(Schema):
     phone: str | None = None
     occupation: str | None = None
     category: str | None = None
+    reason: str = ""
+
+
+class FilterIn(Schema):
+    q: str = ""
+    region: str = ""
+    category: str = ""
+    status: str = ""
 
 
 class NikCheckOut(Schema):
@@ -58,68 +78,47 @@ class NikCheckOut(Schema):
     registered: bool
 
 
-def _out(request, worker: Worker) -> dict:
-    """Serialise with the caller's masking rules (auditors see masked NIKs and no birth date or phone)."""
-    scope = scope_for(request.user)
-    data = {
-        "id": worker.pk,
-        "nik": services.mask_nik(worker.nik) if scope.masks_nik else worker.nik,
-        "full_name": worker.full_name,
-        "birth_date": None if scope.masks_nik else worker.birth_date,
-        "gender": worker.gender,
-        "domicile_id": worker.domicile_id,
-        "phone": "" if scope.masks_nik else worker.phone,
-        "occupation": worker.occupation,
-        "category": worker.category,
-    }
-    return data
-
-
-@router.get("/", response=list[WorkerOut])
-@paginate(LimitOffsetPagination)
-def list_workers(request, q: str = "", region: str = "", category: str = "", status: str = ""):
-    qs = services.search_workers(request.user, q=q, region=region, category=category, status=status)
-    log_access(request.user, "search", "worker", query=f"q={q} region={region}", channel="api", ip=client_ip(request))
-    return [_out(request, w) for w in qs]
+@router.get("/", response=WorkerPage)
+def list_workers(request, filters: Query[FilterIn], w: Query[Window]):
+    actor = _actor(request)
+    parsed = WorkerFilters.from_params(filters.dict())
+    items, count = window(selectors.search_workers(actor, parsed), w)
+    audit(actor, "search", "worker", count=len(items), query=str(parsed.as_dict()))
+    return {"items": [presenters.worker_fields(x, actor) for x in items], "count": count}
 
 
 @router.get("/nik-check", response=NikCheckOut)
 def nik_check(request, nik: str):
-    """Validate a NIK; `registered` says whether a worker with it exists (in any region)."""
-    result = services.check_nik(nik)
-    existing, _visible = services.find_by_nik(request.user, result.nik) if result.valid else (None, False)
-    return {**result.as_dict(), "registered": existing is not None}
+    """Validate a NIK. `registered` (a worker with it exists, in any region) is answered only to roles that enrol,
+    for a complete valid NIK, and the look-up is logged (security review F9)."""
+    actor = _actor(request)
+    result = check_nik(nik)
+    registered = False
+    if result.valid and actor.can_write:
+        existing, visible = selectors.find_by_nik(actor, result.nik)
+        registered = existing is not None
+        audit(actor, "search", "nik_check", existing.pk if existing and visible else "", count=int(registered),
+              query=result.nik[:6] + "…")  # fmt: skip
+    return {**result.as_dict(), "registered": registered}
 
 
 @router.post("/", response={201: WorkerOut})
 def create_worker(request, payload: WorkerIn):
-    data = payload.dict()
-    data["domicile_id"] = data.pop("domicile_code")
-    worker = services.create_worker(request.user, data, channel="api")
-    return Status(201, _out(request, worker))
+    actor = _actor(request)
+    worker = services.create_worker(actor, payload.dict())
+    return Status(201, presenters.worker_fields(worker, actor))
 
 
 @router.get("/{worker_id}", response=WorkerOut)
 def get_worker(request, worker_id: int):
-    try:
-        worker = services.get_worker(request.user, worker_id, channel="api", ip=client_ip(request))
-    except services.WorkerNotFound as exc:
-        raise Http404 from exc
-    return _out(request, worker)
+    actor = _actor(request)
+    return presenters.worker_fields(selectors.get_worker(actor, worker_id), actor)
 
 
 @router.patch("/{worker_id}", response=WorkerOut)
 def update_worker(request, worker_id: int, payload: WorkerPatch):
-    try:
-        worker = services.get_worker(request.user, worker_id, audit=False)
-    except services.WorkerNotFound as exc:
-        raise Http404 from exc
-    data = {k: v for k, v in payload.dict().items() if v is not None}
-    if "domicile_code" in data:
-        data["domicile_id"] = data.pop("domicile_code")
-        if not scope_for(request.user).covers(data["domicile_id"]):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied("Domisili berada di luar wilayah tugas Anda.")
-    worker = services.update_worker(request.user, worker, data, channel="api")
-    return _out(request, worker)
+    actor = _actor(request)
+    worker = selectors.get_worker(actor, worker_id, audit_read=False)
+    data = {k: v for k, v in payload.dict().items() if v is not None and k != "reason"}
+    worker = services.update_worker(actor, worker, data, reason=payload.reason)
+    return presenters.worker_fields(worker, actor)

@@ -7,10 +7,15 @@ from django.db.models import CharField, Q
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
+from sijaga.accounts.scoping import ScopedModel
+
 CharField.register_lookup(Length)
 
+#: Membership statuses that make a payer's region responsible for (and able to see) a worker.
+OPEN_MEMBERSHIP_STATUSES = ("registered", "active", "inactive")
 
-class Category(models.TextChoices):
+
+class TargetCategory(models.TextChoices):
     NON_ASN = "non_asn", _("Pegawai non-ASN")
     PERANGKAT_DESA = "perangkat_desa", _("Perangkat desa")
     RT_RW = "rt_rw", _("Ketua RT/RW")
@@ -24,7 +29,11 @@ class Gender(models.TextChoices):
     FEMALE = "P", _("Perempuan")
 
 
-class Worker(models.Model):
+class Worker(ScopedModel):
+    """A person, identified by NIK. Visible where they live, and to the regions that fund an open membership."""
+
+    scope_fields = ("domicile__code",)
+
     nik = models.CharField(_("NIK"), max_length=16, unique=True)
     full_name = models.CharField(_("nama lengkap"), max_length=150)  # searched by icontains: no btree helps
     birth_date = models.DateField(_("tanggal lahir"))
@@ -38,7 +47,7 @@ class Worker(models.Model):
     )
     phone = models.CharField(_("nomor HP"), max_length=20, blank=True)
     occupation = models.CharField(_("pekerjaan"), max_length=100, blank=True)
-    category = models.CharField(_("kategori sasaran"), max_length=24, choices=Category.choices)
+    category = models.CharField(_("kategori sasaran"), max_length=24, choices=TargetCategory.choices)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
     created_by = models.ForeignKey(
@@ -52,7 +61,7 @@ class Worker(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(nik__length=16), name="worker_nik_16_digits"),
             models.CheckConstraint(condition=Q(gender__in=["L", "P"]), name="worker_gender_valid"),
-            models.CheckConstraint(condition=Q(category__in=Category.values), name="worker_category_valid"),
+            models.CheckConstraint(condition=Q(category__in=TargetCategory.values), name="worker_category_valid"),
             models.CheckConstraint(
                 condition=~Q(category="pekerja_rentan") | ~Q(occupation=""),
                 name="worker_vulnerable_has_occupation",
@@ -63,19 +72,58 @@ class Worker(models.Model):
     def __str__(self) -> str:
         return f"{self.full_name} ({self.masked_nik})"
 
+    @classmethod
+    def scope_q(cls, scope) -> Q:
+        """Domicile in scope, or an open membership with a payer in scope (a city may employ its neighbours).
+
+        An ended membership does not keep the person visible: a former employer has no business following their
+        later address or phone (decision in docs/architecture.md, security review F27). Reverse relation names
+        only, so the registry imports nothing from enrollment.
+        """
+        funded = cls.objects.filter(
+            Q(memberships__status__in=OPEN_MEMBERSHIP_STATUSES) & scope.q("memberships__payer__region__code")
+        ).values("pk")
+        return scope.q("domicile__code") | Q(pk__in=funded)
+
     @property
     def masked_nik(self) -> str:
-        from sijaga.registry.services import mask_nik
+        from sijaga.registry.rules import mask_nik
 
         return mask_nik(self.nik)
 
     def clean(self) -> None:
-        from sijaga.registry.services import identity_errors
+        from sijaga.registry.rules import identity_errors
 
         errors = identity_errors(self.nik, self.birth_date, self.gender)
-        if self.category == Category.PEKERJA_RENTAN and not self.occupation.strip():
+        if self.category == TargetCategory.PEKERJA_RENTAN and not self.occupation.strip():
             errors.setdefault("occupation", []).append(_("Pekerja rentan wajib mencantumkan pekerjaannya."))
         if self.domicile_id and self.domicile_id.count(".") != 3:
             errors.setdefault("domicile", []).append(_("Domisili harus desa/kelurahan."))
         if errors:
             raise ValidationError(errors)
+
+
+class WorkerChange(ScopedModel):
+    """One row per edit of a worker's data, with before/after values (written by `registry.events`, never updated)."""
+
+    scope_fields = ("worker__domicile__code",)
+
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="changes")
+    at = models.DateTimeField(_("waktu"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    channel = models.CharField(max_length=10)
+    changes = models.JSONField(_("perubahan"))  # {field: [before, after]}
+    reason = models.CharField(_("alasan"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("riwayat perubahan data tenaga kerja")
+        verbose_name_plural = _("riwayat perubahan data tenaga kerja")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {', '.join(self.changes)}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Worker history is append-only.")
+        super().save(*args, **kwargs)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("cek-nik/", views.nik_check, name="nik_check"),
     path("pilih-domisili/", views.domicile_options, name="domicile_options"),
     path("<int:pk>/", views.worker_detail, name="detail"),
+    path("<int:pk>/ubah/", views.worker_edit, name="edit"),
 ]

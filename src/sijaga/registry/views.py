@@ -1,45 +1,50 @@
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from sijaga.accounts.services import client_ip, log_access, scope_for
-from sijaga.enrollment import services as enrollment
-from sijaga.enrollment.models import Status
+from sijaga.accounts.middleware import actor_of
+from sijaga.accounts.services import audit
+from sijaga.core.xlsx import XLSX_TYPE, write_table
 from sijaga.regions import services as regions
-from sijaga.registry import services
-from sijaga.registry.models import Category
+from sijaga.registry import presenters, selectors, services
+from sijaga.registry.filters import WorkerFilters
+from sijaga.registry.models import TargetCategory
+from sijaga.registry.panels import worker_panels
+from sijaga.registry.rules import check_nik
 
 PAGE_SIZE = 50
-
-
-def _filters(request: HttpRequest) -> dict[str, str]:
-    return {k: request.GET.get(k, "").strip() for k in ("q", "region", "category", "status")}
+STATUS_CHOICES = [
+    ("registered", gettext_lazy("Terdaftar")),
+    ("active", gettext_lazy("Aktif")),
+    ("inactive", gettext_lazy("Nonaktif (menunggak)")),
+    ("ended", gettext_lazy("Berakhir")),
+]
 
 
 @login_required
 def worker_list(request: HttpRequest) -> HttpResponse:
-    filters = _filters(request)
-    qs = services.search_workers(request.user, **filters)
+    actor = actor_of(request)
+    filters = WorkerFilters.from_params(request.GET)
+    qs = presenters.annotate(selectors.search_workers(actor, filters), actor)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    log_access(
-        request.user,
-        "search",
-        "worker",
-        count=len(page.object_list),
-        query=str(filters),
-        ip=client_ip(request),
-    )
-    scope = scope_for(request.user)
+    cols = presenters.columns(actor)
+    rows = [(w.pk, presenters.row(w, actor, cols)) for w in page.object_list]
+    audit(actor, "search", "worker", count=len(rows), query=str(filters.as_dict()))
     context = {
         "page": page,
-        "filters": filters,
-        "categories": Category.choices,
-        "statuses": Status.choices,
-        "masked": scope.masks_nik,
-        "querystring": request.GET.copy(),
-        "can_write": scope.can_write,
+        "rows": rows,
+        "columns": [c for c in cols if c.key not in ("domicile_code", "gender", "regency", "occupation")],
+        "filters": filters.as_dict(),
+        "categories": TargetCategory.choices,
+        "statuses": STATUS_CHOICES,
+        "can_write": actor.can_write,
     }
     template = "registry/_worker_table.html" if request.htmx else "registry/worker_list.html"
     return render(request, template, context)
@@ -47,94 +52,105 @@ def worker_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def worker_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        worker = services.get_worker(request.user, pk, ip=client_ip(request))
-    except services.WorkerNotFound as exc:
-        raise Http404 from exc
-    scope = scope_for(request.user)
-    memberships = list(enrollment.memberships_of(request.user, worker))
-    for m in memberships:
-        m.transitions = enrollment.allowed_transitions(m)
+    actor = actor_of(request)
+    worker = selectors.get_worker(actor, pk)
+    fields = presenters.worker_fields(worker, actor)
+    history = [(c, presenters.present_changes(c, actor)) for c in selectors.worker_history(actor, worker)[:50]]
     return render(
         request,
         "registry/worker_detail.html",
         {
             "worker": worker,
-            "memberships": memberships,
+            "fields": fields,
             "path": regions.ancestors(worker.domicile),
-            "scope": scope,
-            "masked": scope.masks_nik,
+            "actor": actor,
+            "can_edit": actor.can_write and selectors.editable_workers(actor).filter(pk=worker.pk).exists(),
+            "panels": worker_panels(request, actor, worker),
+            "history": history,
             "today": timezone.localdate(),
         },
     )
 
 
+class WorkerEditForm(forms.Form):
+    full_name = forms.CharField(label=gettext_lazy("Nama lengkap"), max_length=150)
+    domicile = forms.CharField(label=gettext_lazy("Domisili (kode desa/kelurahan)"), max_length=13)
+    phone = forms.CharField(label=gettext_lazy("Nomor HP"), max_length=20, required=False)
+    category = forms.ChoiceField(label=gettext_lazy("Kategori sasaran"), choices=TargetCategory.choices)
+    occupation = forms.CharField(label=gettext_lazy("Pekerjaan"), max_length=100, required=False)
+    reason = forms.CharField(label=gettext_lazy("Alasan perubahan"), max_length=300)
+
+
 @login_required
-def worker_export(request: HttpRequest) -> HttpResponse:
-    """The filtered list as XLSX: same scope as the list, and the export itself is audited."""
-    import io
+def worker_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    worker = selectors.get_worker(actor, pk, audit_read=False)
+    if not actor.can_write:
+        raise PermissionDenied
+    initial = {"full_name": worker.full_name, "domicile": worker.domicile_id, "phone": worker.phone,
+               "category": worker.category, "occupation": worker.occupation}  # fmt: skip
+    form = WorkerEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        try:
+            services.update_worker(actor, worker, data, reason=form.cleaned_data["reason"])
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("Di luar wilayah tugas Anda."))
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                target = {"domicile_id": "domicile"}.get(field, field)
+                form.add_error(target if target in form.fields else None, errors)
+        else:
+            messages.success(request, _("Data tenaga kerja diperbarui."))
+            return redirect("registry:detail", pk=worker.pk)
+    return render(request, "registry/worker_edit.html", {"form": form, "worker": worker})
 
-    import xlsxwriter
 
-    filters = _filters(request)
-    scope = scope_for(request.user)
-    qs = services.search_workers(request.user, **filters)
-    buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
-    sheet = book.add_worksheet("Tenaga kerja")
-    bold = book.add_format({"bold": True, "bg_color": "#E8F4EF"})
-    date = book.add_format({"num_format": "dd/mm/yyyy"})
-    headers = ["NIK", "Nama Lengkap", "Tanggal Lahir", "Jenis Kelamin", "Kode Desa", "Desa/Kelurahan",
-               "Kategori", "Pekerjaan", "No HP"]  # fmt: skip
-    sheet.write_row(0, 0, headers, bold)
-    n = 0
-    for n, w in enumerate(qs.iterator(chunk_size=2000), start=1):
-        nik = services.mask_nik(w.nik) if scope.masks_nik else w.nik
-        sheet.write_string(n, 0, nik)
-        sheet.write_string(n, 1, w.full_name)
-        sheet.write_datetime(n, 2, timezone.datetime.combine(w.birth_date, timezone.datetime.min.time()), date)
-        sheet.write_row(n, 3, [w.get_gender_display(), w.domicile_id, w.domicile.name, w.get_category_display(),
-                               w.occupation, w.phone])  # fmt: skip
-    sheet.autofilter(0, 0, max(n, 1), len(headers) - 1)
-    sheet.freeze_panes(1, 0)
-    sheet.set_column(0, 0, 19)
-    sheet.set_column(1, 1, 30)
-    sheet.set_column(2, 8, 16)
-    book.close()
-    log_access(request.user, "export", "worker", count=n, query=str(filters), ip=client_ip(request))
-    response = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+@login_required
+def worker_export(request: HttpRequest) -> FileResponse:
+    """The filtered list as XLSX: the list's columns and masking, streamed from a temporary file, audited."""
+    actor = actor_of(request)
+    filters = WorkerFilters.from_params(request.GET)
+    cols = presenters.columns(actor)
+    qs = presenters.annotate(selectors.search_workers(actor, filters), actor)
+    rows = ([c.present(actor, w) for c in cols] for w in qs.iterator(chunk_size=2000))
+    out, n = write_table([str(c.header) for c in cols], [c.width for c in cols], [c.kind for c in cols], rows,
+                         sheet=_("Tenaga kerja"))  # fmt: skip
+    audit(actor, "export", "worker", count=n, query=str(filters.as_dict()))
+    return FileResponse(
+        out, as_attachment=True, filename=f"tenaga-kerja-{timezone.localdate():%Y%m%d}.xlsx", content_type=XLSX_TYPE
     )
-    response["Content-Disposition"] = f'attachment; filename="tenaga-kerja-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
 
 
 @login_required
 def nik_check(request: HttpRequest) -> HttpResponse:
-    """Live NIK check for the enrolment form (htmx): verdict, duplicates, and pre-filled birth date/gender."""
+    """Live NIK check for the enrolment form (htmx): verdict, duplicates, and pre-filled birth date/gender.
+
+    Only roles that enrol may ask; whether a NIK is registered elsewhere is answered only for a complete valid NIK,
+    and every such look-up is logged (security review F9)."""
+    actor = actor_of(request)
+    if not actor.can_write:
+        raise PermissionDenied
     raw = request.GET.get("nik", "")
-    result = services.check_nik(raw) if raw.strip() else None
+    result = check_nik(raw) if raw.strip() else None
     existing, visible = (None, False)
     if result is not None and result.valid:
-        existing, visible = services.find_by_nik(request.user, result.nik)
+        existing, visible = selectors.find_by_nik(actor, result.nik)
+        audit(actor, "search", "nik_check", existing.pk if existing and visible else "",
+              count=int(existing is not None), query=result.nik[:6] + "…")  # fmt: skip
     region = regions.get_region(result.district_code) if result and result.district_code else None
     return render(
         request,
         "registry/_nik_check.html",
-        {"result": result, "existing": existing, "visible": visible, "nik_region": region},
-    )
+        {"result": result, "existing": existing if visible else None, "registered_elsewhere": bool(existing)
+         and not visible, "visible": visible, "nik_region": region},
+    )  # fmt: skip
 
 
 @login_required
 def domicile_options(request: HttpRequest) -> HttpResponse:
-    """Village options for the domicile picker: region search limited to villages in the user's scope."""
-    scope = scope_for(request.user)
-    q = request.GET.get("domicile_q", "").strip()
-    results = []
-    if len(q) >= 2:
-        if scope.national:
-            results = list(regions.search(q, level=4, limit=100))
-        else:
-            for prefix in scope.prefixes:
-                results += [r for r in regions.search(q, level=4, within=prefix, limit=100) if scope.covers(r.code)]
+    """Village options for the domicile picker: region search limited to villages in the actor's scope."""
+    actor = actor_of(request)
+    q = WorkerFilters.from_params({"q": request.GET.get("domicile_q", "")}).q
+    results = regions.search_in_scope(q, actor.scope, level=4, limit=100) if len(q) >= 2 else []
     return render(request, "registry/_domicile_options.html", {"results": results, "q": q})

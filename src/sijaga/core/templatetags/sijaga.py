@@ -14,7 +14,18 @@ def rupiah(value) -> str:
 
 
 @register.filter
-def nik(value: str, masked: bool = False) -> str:
-    from sijaga.registry.services import mask_nik
+def get_item(mapping, key):
+    """`row|get_item:key` for rows built by presenters (dicts keyed by column)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
 
-    return mask_nik(value) if masked else value
+
+@register.simple_tag
+def localtime_region(value, region_code: str | None = None, fmt: str = "j M Y H:i") -> str:
+    """A stored (UTC) time shown in the zone of the region in context, with its WIB/WITA/WIT label."""
+    if value is None:
+        return "—"
+    from django.utils import dateformat
+
+    from sijaga.regions.timezones import tzinfo_for, zone_for
+
+    return f"{dateformat.format(value.astimezone(tzinfo_for(region_code)), fmt)} {zone_for(region_code)[1]}"

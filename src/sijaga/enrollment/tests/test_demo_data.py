@@ -20,7 +20,7 @@ from sijaga.enrollment import demo
 from sijaga.enrollment.models import Membership, MembershipEvent, Payer
 from sijaga.enrollment.services import programme_errors
 from sijaga.regions.models import Region
-from sijaga.registry.models import Category, Worker
+from sijaga.registry.models import TargetCategory, Worker
 from sijaga.registry.nik import parse_nik
 
 pytestmark = pytest.mark.django_db
@@ -87,9 +87,9 @@ def test_every_regency_of_the_three_provinces_has_every_category(runs):
         seen[domicile[:5]].add(category)
     for regency in regencies:
         if regency.kind == "kota":  # only kelurahan: no perangkat desa
-            assert seen[regency.code] == set(Category.values) - {"perangkat_desa"}, regency.name
+            assert seen[regency.code] == set(TargetCategory.values) - {"perangkat_desa"}, regency.name
         else:
-            assert seen[regency.code] == set(Category.values), regency.name
+            assert seen[regency.code] == set(TargetCategory.values), regency.name
     assert Worker.objects.count() == PER_REGENCY * len(regencies)
 
 

@@ -132,8 +132,11 @@ def test_worker_list_filters_and_export(client, world):
 
     import polars as pl
 
-    frame = pl.read_excel(io.BytesIO(export.content))
-    assert frame.height == 3 and frame.columns[:2] == ["NIK", "Nama Lengkap"]
+    frame = pl.read_excel(io.BytesIO(b"".join(export.streaming_content)))
+    assert frame.height == 3 and frame.columns[:2] == ["NIK", "Nama lengkap"]
+    # the export carries the list's membership columns
+    assert {"Nomor kepesertaan", "Status", "Pembayar iuran", "Mulai"} <= set(frame.columns)
+    assert set(frame["Nomor kepesertaan"].cast(str)) == {s.membership.number for s in world.sites.values()}
     assert set(frame["NIK"].cast(str)) == {s.worker.nik for s in world.sites.values()}
 
 

@@ -1,0 +1,68 @@
+"""Scoped reads of payers and memberships. Every read starts from `Model.objects.visible_to(actor)`."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from sijaga.accounts.actor import Actor, as_actor
+from sijaga.core.exceptions import NotFound
+from sijaga.enrollment.models import Membership, MembershipStatus, Payer
+from sijaga.registry.models import Worker
+
+
+class MembershipNotFound(NotFound):
+    """A membership that does not exist or is outside the actor's scope (indistinguishable on purpose)."""
+
+
+class PayerNotFound(NotFound):
+    pass
+
+
+def payers_for(actor: Actor) -> QuerySet[Payer]:
+    return Payer.objects.visible_to(actor).select_related("region")
+
+
+def usable_payers(actor: Actor) -> QuerySet[Payer]:
+    """Payers the actor may enrol under or upload for: visible and active."""
+    return payers_for(actor).filter(is_active=True)
+
+
+def get_payer(actor: Actor, pk: int) -> Payer:
+    try:
+        return payers_for(actor).get(pk=pk)
+    except (Payer.DoesNotExist, ValueError, TypeError) as exc:
+        raise PayerNotFound(pk) from exc
+
+
+def memberships_for(actor: Actor) -> QuerySet[Membership]:
+    """Memberships whose payer or whose worker's domicile is in scope."""
+    return Membership.objects.visible_to(actor).select_related("payer__region", "worker")
+
+
+def get_membership(actor: Actor, pk: int) -> Membership:
+    try:
+        return memberships_for(actor).get(pk=pk)
+    except (Membership.DoesNotExist, ValueError, TypeError) as exc:
+        raise MembershipNotFound(pk) from exc
+
+
+def memberships_of(actor: Actor, worker: Worker) -> QuerySet[Membership]:
+    return memberships_for(actor).filter(worker=worker).prefetch_related("events__by")
+
+
+def status_counts(actor: Actor) -> dict[str, int]:
+    """Memberships in scope per status (every status present, zero when none)."""
+    rows = dict(memberships_for(as_actor(actor)).order_by().values_list("status").annotate(n=Count("id")))
+    return {s: rows.get(s, 0) for s in MembershipStatus.values}
+
+
+def open_memberships_elsewhere(worker_ids, payer: Payer) -> QuerySet[Membership]:
+    """Open memberships of these workers with *another government* payer: a second one means double funding."""
+    from sijaga.enrollment.rules import OPEN_STATUSES
+
+    return (
+        Membership.objects.filter(worker_id__in=worker_ids, status__in=OPEN_STATUSES)
+        .exclude(payer=payer)
+        .filter(payer__kind__in=("pemprov", "pemkab", "pemdes"))
+        .select_related("payer")
+    )

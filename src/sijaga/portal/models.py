@@ -1,0 +1,1 @@
+"""The portal has no tables: it composes the apps below it."""

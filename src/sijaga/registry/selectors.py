@@ -1,0 +1,63 @@
+"""Scoped reads of workers. Every read starts from `Worker.objects.visible_to(actor)`."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from sijaga.accounts.actor import Actor, as_actor
+from sijaga.accounts.services import audit
+from sijaga.core.exceptions import NotFound
+from sijaga.registry.filters import WorkerFilters
+from sijaga.registry.models import OPEN_MEMBERSHIP_STATUSES, Worker, WorkerChange
+
+
+class WorkerNotFound(NotFound):
+    """A worker that does not exist *or* is outside the actor's scope (indistinguishable on purpose)."""
+
+
+def visible_workers(actor: Actor) -> QuerySet[Worker]:
+    """Workers the actor may see: domicile in scope, or an open membership with a payer in scope."""
+    return Worker.objects.visible_to(actor).select_related("domicile__parent__parent__parent")
+
+
+def search_workers(actor: Actor, filters: WorkerFilters | None = None, **params: str) -> QuerySet[Worker]:
+    actor = as_actor(actor)
+    filters = filters or WorkerFilters.from_params(params)
+    return filters.apply(visible_workers(actor), actor).order_by("full_name", "id")
+
+
+def get_worker(actor: Actor, pk: int, *, audit_read: bool = True) -> Worker:
+    actor = as_actor(actor)
+    try:
+        worker = visible_workers(actor).get(pk=pk)
+    except (Worker.DoesNotExist, ValueError, TypeError) as exc:
+        raise WorkerNotFound(pk) from exc
+    if audit_read:
+        audit(actor, "view", "worker", worker.pk)
+    return worker
+
+
+def editable_workers(actor: Actor) -> QuerySet[Worker]:
+    """Workers whose identity data the actor may change: visible, and either living in the actor's scope or
+    funded only by payers in it. An employer region may correct its employee's name; it may not rename a person
+    whom another region also funds (security review F27)."""
+    actor = as_actor(actor)
+    qs = Worker.objects.visible_to(actor)
+    if actor.scope.national:
+        return qs
+    foreign_funding = Worker.objects.filter(memberships__status__in=OPEN_MEMBERSHIP_STATUSES).exclude(
+        actor.scope.q("memberships__payer__region__code")
+    )
+    return qs.filter(actor.scope.q("domicile__code") | ~Q(pk__in=foreign_funding.values("pk")))
+
+
+def find_by_nik(actor: Actor, nik: str) -> tuple[Worker | None, bool]:
+    """(worker, visible): the worker holding this NIK if any, and whether the actor may open it."""
+    worker = Worker.objects.filter(nik=nik.strip()).first()
+    if worker is None:
+        return None, False
+    return worker, Worker.objects.visible_to(actor).filter(pk=worker.pk).exists()
+
+
+def worker_history(actor: Actor, worker: Worker) -> QuerySet[WorkerChange]:
+    return WorkerChange.objects.filter(worker=worker).select_related("by")
