@@ -30,8 +30,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.text import slugify
 
-from sijaga.accounts.models import Role, User
 from sijaga.accounts.actor import Actor
+from sijaga.accounts.models import Role, User
 from sijaga.accounts.services import create_user, scope_for
 from sijaga.enrollment import services as enrollment
 from sijaga.enrollment.models import EndReason, Membership, MembershipStatus, Payer, Segment
