@@ -19,6 +19,7 @@ ROLES = ["province_admin", "regency_operator", "village_operator", "bpjs_officer
 # Endpoints that address one object: a foreign object must answer 404 (never 403: existence is not disclosed).
 # (name, method, url template, object kind, JSON body or form data)
 STATUS_BODY = {"to_status": "active", "reason": "x"}
+TERMS_BODY = {"wage": 5_000_000, "reason": "x"}
 OBJECT_ENDPOINTS = [
     ("web worker detail", "get", "/pekerja/{worker}/", "worker", None),
     ("web worker edit", "get", "/pekerja/{worker}/ubah/", "worker", None),
