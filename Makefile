@@ -40,6 +40,7 @@ demo: venv
 test: venv
 	$(VENV)/bin/ruff check src bench tests
 	$(VENV)/bin/ruff format --check src bench tests
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/sijaga makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
