@@ -61,9 +61,12 @@ def test_f8_every_personal_data_channel_is_audited_with_real_counts(client, worl
         AccessLog.objects.order_by("id")[before:].values_list("action", "channel", "object_type", "record_count")
     )
     assert logs == [
-        ("search", "api", "membership", 1), ("view", "api", "membership", 1), ("search", "api", "nik_check", 1),
-        ("search", "web", "nik_check", 1), ("search", "api", "worker", 1),
-    ]  # fmt: skip
+        ("search", "api", "membership", 1),
+        ("view", "api", "membership", 1),
+        ("search", "api", "nik_check", 1),
+        ("search", "web", "nik_check", 1),
+        ("search", "api", "worker", 1),
+    ]
 
 
 def test_f9_nik_check_discloses_registration_only_to_enrolling_roles(client, world):
@@ -107,9 +110,15 @@ def test_worker_edit_records_before_and_after(client, world):
     client.force_login(world.users["regency_operator"])
     response = client.post(
         f"/pekerja/{worker.pk}/ubah/",
-        {"full_name": "Pekerja Situs A Baru", "domicile": worker.domicile_id, "phone": "0812 9999 0000",
-         "category": "non_asn", "occupation": "", "reason": "Salah ketik nama"},
-    )  # fmt: skip
+        {
+            "full_name": "Pekerja Situs A Baru",
+            "domicile": worker.domicile_id,
+            "phone": "0812 9999 0000",
+            "category": "non_asn",
+            "occupation": "",
+            "reason": "Salah ketik nama",
+        },
+    )
     assert response.status_code == 302
     change = WorkerChange.objects.get(worker=worker)
     assert change.changes == {"full_name": ["Pekerja Situs A", "Pekerja Situs A Baru"], "phone": ["", "081299990000"]}
@@ -133,22 +142,44 @@ def test_f11_admin_writes_go_through_the_services(client, world):
 
     # a regency operator cannot create a payer in another province through the admin
     staff("regency_operator")
-    client.post("/admin/enrollment/payer/add/", {"code": "asing-admin", "name": "Asing", "kind": "pemkab",
-                "region": "65.01", "funding_source": "apbd", "npp": "", "is_active": "on"})  # fmt: skip
+    client.post(
+        "/admin/enrollment/payer/add/",
+        {
+            "code": "asing-admin",
+            "name": "Asing",
+            "kind": "pemkab",
+            "region": "65.01",
+            "funding_source": "apbd",
+            "npp": "",
+            "is_active": "on",
+        },
+    )
     assert not Payer.objects.filter(code="asing-admin").exists()
     # a read-only role cannot edit a worker
     staff("bpjs_officer")
     worker = world.sites["A"].worker
-    edit = {"full_name": "BPJS Admin Edit", "domicile": "11.01.01.2001", "gender": "L", "category": "non_asn",
-            "birth_date": "1990-03-11"}  # fmt: skip
+    edit = {
+        "full_name": "BPJS Admin Edit",
+        "domicile": "11.01.01.2001",
+        "gender": "L",
+        "category": "non_asn",
+        "birth_date": "1990-03-11",
+    }
     client.post(f"/admin/registry/worker/{worker.pk}/change/", edit)
     worker.refresh_from_db()
     assert worker.full_name == "Pekerja Situs A" and worker.domicile_id == world.sites["A"].village
     # a province admin cannot move a payer to another province
     staff("province_admin")
     payer = world.sites["A"].payer
-    form = {"code": payer.code, "name": payer.name, "kind": "pemkab", "region": "34.71", "funding_source": "apbd",
-            "npp": "", "is_active": "on"}  # fmt: skip
+    form = {
+        "code": payer.code,
+        "name": payer.name,
+        "kind": "pemkab",
+        "region": "34.71",
+        "funding_source": "apbd",
+        "npp": "",
+        "is_active": "on",
+    }
     client.post(f"/admin/enrollment/payer/{payer.pk}/change/", form)
     payer.refresh_from_db()
     assert payer.region_id == "64.71"
@@ -176,8 +207,14 @@ def test_f21_membership_start_date_is_range_checked(client, world):
     client.force_login(world.users["regency_operator"])
     site = world.sites["A"]
     for start in ("9999-12-31", "1900-01-01", "2002-01-01"):  # far future, before 2014, before the 15th birthday
-        body = {"worker_id": site.worker.pk, "payer_id": site.payer.pk, "segment": "pu", "programmes": ["jkk", "jkm"],
-                "wage": 3_000_000, "start_date": start}  # fmt: skip
+        body = {
+            "worker_id": site.worker.pk,
+            "payer_id": site.payer.pk,
+            "segment": "pu",
+            "programmes": ["jkk", "jkm"],
+            "wage": 3_000_000,
+            "start_date": start,
+        }
         response = api_post(client, "/api/memberships/", body)
         assert response.status_code == 422, start
         assert "start_date" in response.json()["detail"]
@@ -187,8 +224,9 @@ def test_f21_membership_start_date_is_range_checked(client, world):
 def test_f25_phone_accepts_only_phone_numbers(client, world, phone):
     worker = world.sites["A"].worker
     client.force_login(world.users["regency_operator"])
-    response = client.patch(f"/api/workers/{worker.pk}", data=json.dumps({"phone": phone}),
-                            content_type="application/json")  # fmt: skip
+    response = client.patch(
+        f"/api/workers/{worker.pk}", data=json.dumps({"phone": phone}), content_type="application/json"
+    )
     assert response.status_code == 422
     assert "phone" in response.json()["detail"]
 
