@@ -10,7 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from sijaga.api import api
-from sijaga.conftest import PASSWORD
+from sijaga.testing import PASSWORD, make_nik
 
 pytestmark = pytest.mark.django_db
 
@@ -230,7 +230,6 @@ def _count(response) -> int:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", CREATE_ENDPOINTS)
 def test_create_in_foreign_region_is_refused(client, world, role, endpoint):
-    from sijaga.conftest import make_nik
     from sijaga.registry.models import Worker
 
     _login(client, world, role)
