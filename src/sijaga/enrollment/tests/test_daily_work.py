@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from sijaga.accounts.actor import Actor
-from sijaga.conftest import make_nik
 from sijaga.enrollment import services
 from sijaga.enrollment.models import EventKind, MembershipEvent, Payer
+from sijaga.testing import make_nik
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sijaga.conftest import make_nik
+from sijaga.testing import make_nik
 
 pytestmark = pytest.mark.django_db
 
