@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from sijaga.registry.models import Category, Worker
 
 #: Provinces the demo covers, in the order they are generated and listed.
 DEMO_PROVINCES: tuple[str, ...] = ("64", "65", "34")
-#: The one password of every demo login (published in the README and printed by ``sijaga demo_data``).
+#: The password of every demo login but the superuser (published in the README and printed by ``sijaga demo_data``).
 DEMO_PASSWORD = "sijaga-demo-2026"  # noqa: S105 - a published demo password, never a real credential
 SEED = 2021
 #: "Today" for the demo: ages, end dates and recent registrations are relative to this date.
@@ -803,7 +804,9 @@ def village_operator_village(regencies: Sequence[Regency], plans: dict[str, list
 # --- writing ------------------------------------------------------------------------------------------------
 
 
-def _ensure_users(specs: Sequence[UserSpec], counts: Counter[str]) -> dict[str, User]:
+def _ensure_users(
+    specs: Sequence[UserSpec], counts: Counter[str], new_passwords: dict[str, str] | None = None
+) -> dict[str, User]:
     existing = {u.username: u for u in User.objects.filter(username__in=[s.username for s in specs])}
     password_hash = ""
     users: dict[str, User] = {}
@@ -824,6 +827,11 @@ def _ensure_users(specs: Sequence[UserSpec], counts: Counter[str]) -> dict[str, 
             last_name=spec.last_name,
         )
         user.password = password_hash
+        if spec.superuser:  # never the published password: a random one, returned to be printed once
+            password = secrets.token_urlsafe(12)
+            user.password = make_password(password)
+            if new_passwords is not None:
+                new_passwords[spec.username] = password
         user.is_staff = user.is_superuser = spec.superuser
         user.save(update_fields=["password", "is_staff", "is_superuser"])
         counts["users_created"] += 1
@@ -859,8 +867,11 @@ def _write(stdout: Writer | None, line: str) -> None:
         stdout.write(line + "\n")
 
 
-def generate_demo(*, workers_per_regency: int = 25, stdout: Writer | None = None) -> dict[str, int]:
-    """Create whatever demo data is missing; returns counts of what was created and what already existed."""
+def generate_demo(
+    *, workers_per_regency: int = 25, stdout: Writer | None = None, new_passwords: dict[str, str] | None = None
+) -> dict[str, int]:
+    """Create whatever demo data is missing; returns counts of what was created and what already existed.
+    The random password of a superuser created now is put in `new_passwords` (username: password)."""
     if not 1 <= workers_per_regency <= MAX_WORKERS_PER_REGENCY:
         raise ValueError(f"workers_per_regency must be between 1 and {MAX_WORKERS_PER_REGENCY}")
     regencies = load_demo_regions(DEMO_PROVINCES)
@@ -875,7 +886,7 @@ def generate_demo(*, workers_per_regency: int = 25, stdout: Writer | None = None
 
     counts: Counter[str] = Counter()
     with transaction.atomic():
-        users = _ensure_users(specs, counts)
+        users = _ensure_users(specs, counts, new_passwords)
     coordinator = users["koordinator"]
     province_admin = {s.region_codes[0]: users[s.username] for s in specs if s.role == Role.PROVINCE_ADMIN}
     operator = {s.region_codes[0]: users[s.username] for s in specs if s.role == Role.REGENCY_OPERATOR}
@@ -989,7 +1000,8 @@ def demo_logins() -> list[DemoLogin]:
             role += " (superuser)"
         regions = sorted(user.regions.all(), key=lambda r: r.code)
         label = ", ".join(_region_label(r) for r in regions) if regions else "Nasional (semua wilayah)"
-        logins.append(DemoLogin(username, role, label, DEMO_PASSWORD))
+        password = "(acak, ditampilkan sekali saat dibuat)" if user.is_superuser else DEMO_PASSWORD
+        logins.append(DemoLogin(username, role, label, password))
     return logins
 
 
@@ -998,7 +1010,7 @@ def format_logins(logins: Sequence[DemoLogin]) -> str:
     header = DemoLogin("username", "peran", "wilayah tugas", "kata sandi")
     rows = [header, *logins]
     widths = [max(len(getattr(r, f)) for r in rows) for f in ("username", "role", "regions")]
-    lines = ["Akun demo (kata sandi sama untuk semua akun):"]
+    lines = ["Akun demo (kata sandi sama untuk semua akun kecuali superuser):"]
     for i, r in enumerate(rows):
         cells = (r.username.ljust(widths[0]), r.role.ljust(widths[1]), r.regions.ljust(widths[2]), r.password)
         lines.append("  " + "  ".join(cells))
