@@ -47,7 +47,7 @@ class PublicVerificationMiddleware(MiddlewareMixin):
         if not limit:
             return None
         window = int(time.time() // 60)
-        key = f"sijaga:verify:{client_ip(request)}:{window}"
+        key = f"sijaga:verify:{client_ip(request) or 'unknown'}:{window}"
         cache.add(key, 0, timeout=120)
         try:
             count = cache.incr(key)
