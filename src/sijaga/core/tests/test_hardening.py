@@ -653,3 +653,16 @@ def test_password_change_through_the_page(world):
     user.refresh_from_db()
     assert user.check_password(new)
     assert client.get("/pekerja/").status_code == 200  # still logged in after the change
+
+
+def test_client_ip_uses_the_proxy_entry_and_ignores_garbage(settings):
+    from sijaga.core.net import client_ip
+
+    factory = RequestFactory()
+    assert client_ip(factory.get("/", REMOTE_ADDR="10.0.0.1")) == "10.0.0.1"
+    assert client_ip(factory.get("/", REMOTE_ADDR="")) is None  # axes stores NULL, not text PostgreSQL refuses
+    settings.PROXY_COUNT = 1
+    spoofed = factory.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+    assert client_ip(spoofed) == "203.0.113.9"
+    assert client_ip(factory.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="bukan-ip")) == "127.0.0.1"
+    assert client_ip(factory.get("/", REMOTE_ADDR="127.0.0.1")) == "127.0.0.1"  # no header: the socket address
