@@ -397,13 +397,17 @@ TEMPLATE_DIRS = [p for p in SRC.joinpath("sijaga").rglob("templates") if p.is_di
 
 
 def test_f18_no_template_has_an_inline_script_without_a_nonce():
+    """The CSP allows no inline script without the nonce: no such <script>, no on…= handler, no javascript: URL."""
     offenders = []
     for folder in TEMPLATE_DIRS:
         for path in folder.rglob("*.html"):
-            for attrs in re.findall(r"<script\b([^>]*)>", path.read_text()):
+            text = path.read_text()
+            for attrs in re.findall(r"<script\b([^>]*)>", text):
                 if "src=" in attrs or 'type="application/json"' in attrs or "request.csp_nonce" in attrs:
                     continue
                 offenders.append(f"{path.relative_to(SRC)}: <script{attrs}>")
+            offenders += [f"{path.relative_to(SRC)}: {m}" for m in re.findall(r"<[^>]*\son[a-z]+=[^>]*>", text)]
+            offenders += [f"{path.relative_to(SRC)}: javascript: URL" for _ in re.findall(r"javascript:", text)]
     assert not offenders, offenders
 
 
