@@ -16,7 +16,7 @@ script migrates that database, loads the regions once, creates a pemkab payer an
 5. imports an XLSX (NIK as text) of the first ``--xlsx-rows`` rows with ``import_file``.
 
 Speeds are compared as rows/s. Every table written is emptied with TRUNCATE first: use a database of its own.
-Uploaded copies and reports go to ``--workdir``/var (``SIJAGA_VAR_DIR``), removed at the end unless ``--keep``.
+Uploaded copies and reports go to ``--workdir``/var (``SIJAGA_DATA_DIR``), removed at the end unless ``--keep``.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def ensure_database(url: str) -> None:
 
 def setup_django(url: str, workdir: Path) -> None:
     os.environ["DATABASE_URL"] = url
-    os.environ["SIJAGA_VAR_DIR"] = str(workdir / "var")
+    os.environ["SIJAGA_DATA_DIR"] = str(workdir / "var")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sijaga.settings")
     import django
 

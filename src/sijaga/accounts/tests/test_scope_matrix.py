@@ -60,16 +60,16 @@ LIST_ENDPOINTS = [
     ("web enrol form payers", "/kepesertaan/daftar/"),
     ("web domicile autocomplete", "/pekerja/pilih-domisili/?domicile_q={village_name}"),
     ("api worker list", "/api/workers/?q={nik}"),
-    ("api worker list all", "/api/workers/?limit=1000"),
-    ("api membership list", "/api/memberships/?limit=1000"),
-    ("api payer list", "/api/payers/?limit=1000"),
+    ("api worker list all", "/api/workers/?limit=500"),
+    ("api membership list", "/api/memberships/?limit=500"),
+    ("api payer list", "/api/payers/?limit=500"),
     ("api nik check", "/api/workers/nik-check?nik={nik}"),
     ("admin workers", "/admin/registry/worker/?q={nik}"),
     ("admin memberships", "/admin/enrollment/membership/"),
     ("admin payers", "/admin/enrollment/payer/"),
     ("web import history", "/unggah/"),
     ("admin import batches", "/admin/imports/importbatch/"),
-    ("api import list", "/api/imports/?limit=1000"),
+    ("api import list", "/api/imports/?limit=500"),
 ]
 
 # Endpoints that create: creating in a foreign region is refused.
@@ -91,6 +91,7 @@ NOT_PERSONAL = {
     "akun/": "login/logout/password views",
     "wilayah/": "public region hierarchy",
     "sehat/": "health check without personal data",
+    "robots.txt": "crawler rules, no data",
     "v/<str:token>/": "public card verification: masked data by unguessable token (tested in test_verification)",
     "/api/regions/": "public region hierarchy",
     "/api/verify/{token}": "public card verification (masked)",
