@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
+import fastexcel
 import polars as pl
 from django.utils.translation import gettext as _
 
@@ -298,8 +299,6 @@ def _read_csv(path: Path, head: bytes, *, complete: bool) -> Table:
                 grid = _polars_csv(_transcode(path, Path(tmp) / "utf8.csv", _LegacyDecoder()), sep, header_line, wanted)
     except pl.exceptions.PolarsError as exc:
         raise FileRefused("csv_unreadable", _("Berkas CSV tidak dapat dibaca: %(e)s") % {"e": str(exc)[:200]}) from exc
-    if grid.width != len(wanted):
-        raise FileRefused("csv_unreadable", _("Berkas CSV tidak dapat dibaca: %(e)s") % {"e": "header"})
     if grid.height > MAX_ROWS + 1:
         raise _too_many_rows()
     position = {index: name for index, name in zip(wanted, grid.columns, strict=True)}
@@ -391,7 +390,6 @@ class SheetScan:
     formulas: bool = False
     problem: tuple[str, dict] | None = None
     max_row: int = 0  # largest explicit row number
-    numbered_rows: int = 0
     unnumbered_rows: int = 0
     unnumbered_cells: int = 0  # the largest number of cells in a row without r (0: every cell has r)
     fast: bool = True
@@ -696,7 +694,7 @@ def _xlsx_notes(scan: SheetScan | None, rows: pl.Series) -> list[str]:
 
 def _read_excel_sandboxed(path: Path, kind: str, sheet: str | None) -> Table:
     """Inspect (XLSX) while a sandboxed child starts, then let the child parse; read its frame back."""
-    with sandbox.start() as child:
+    with sandbox.start("sijaga.imports.reader:_excel_child") as child:
         scan = inspect_xlsx(path) if kind == "xlsx" else None
         sheets = None
         if scan is not None:
@@ -712,7 +710,7 @@ def _read_excel_sandboxed(path: Path, kind: str, sheet: str | None) -> Table:
                 raise _sheet_limit(name, *info["problem"])
         args = {"path": str(path), "kind": kind, "sheet": sheet, "sheets": sheets}
         try:
-            with child.run("sijaga.imports.reader:_excel_child", args) as result:
+            with child.run(args) as result:
                 frame = pl.read_ipc(child.out / "frame.arrow")  # read into memory, not mapped
         except sandbox.ChildRefused as exc:
             raise FileRefused(exc.code, exc.message) from None
@@ -746,8 +744,6 @@ def _excel_child(args: dict, out: Path) -> dict:
 
 def _read_excel(path: Path, kind: str, sheet: str | None, sheets: list[dict | None] | None) -> tuple[Table, int]:
     """The table and the index of the sheet it came from. `sheets` is what the inspection found per sheet."""
-    import fastexcel
-
     try:
         reader = fastexcel.read_excel(str(path))
         names = list(reader.sheet_names)

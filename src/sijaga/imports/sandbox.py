@@ -7,9 +7,9 @@ so the parse runs in a fresh interpreter (``sys.executable``, not a fork: Polars
 parent watches. If the child dies, for whatever reason, the parent raises :class:`ChildFailed`; it never dies
 itself.
 
-Protocol: the parent starts the child at once (:func:`start`), so that the child's interpreter start and imports
-overlap with whatever the parent checks meanwhile; then :meth:`Child.run` sends the request (the target
-``module:function`` and its JSON arguments) on the child's stdin. The target is called as ``target(args, out)``
+Protocol: the parent starts the child at once with its target ``module:function`` (:func:`start`), so that the
+child's interpreter start, imports and Django set-up overlap with whatever the parent checks meanwhile; then
+:meth:`Child.run` sends the JSON arguments on the child's stdin. The target is called as ``target(args, out)``
 with a private folder ``out`` for large results (e.g. an Arrow IPC file) and returns a JSON-able dict. An
 exception with ``code`` and ``message`` attributes (``reader.FileRefused``) comes back as :class:`ChildRefused`;
 anything else, including ``MemoryError`` and signals, as :class:`ChildFailed`, with the child's traceback or last
@@ -72,10 +72,12 @@ class ChildRefused(Exception):
 class Child:
     """A started child waiting for its request; use as a context manager so it is always reaped."""
 
-    def __init__(self) -> None:
+    def __init__(self, target: str) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="sijaga-read-")
         self.out = Path(self._tmp.name)
+        self.target = target
         self.limits = {"memory": MEMORY_BYTES, "cpu": CPU_SECONDS, "wall": WALL_SECONDS}
+        config = {"target": target, "limits": self.limits, "django": _django_config()}
         package_root = str(Path(__file__).resolve().parents[2])  # the folder holding `sijaga`: this very code
         env = {
             **os.environ,
@@ -92,7 +94,7 @@ class Child:
                 "-c",
                 "from sijaga.imports.sandbox import _child_main; _child_main()",
                 str(self.out),
-                json.dumps(self.limits),
+                json.dumps(config),
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
@@ -123,11 +125,10 @@ class Child:
             os.killpg(self._proc.pid, signal.SIGKILL)  # the group this child leads, nothing else
 
     @contextmanager
-    def run(self, target: str, args: dict) -> Iterator[dict]:
-        """Send the request, wait for the result and yield it; `self.out` holds the target's files until exit."""
-        request = {"target": target, "args": args, "django": _django_config()}
+    def run(self, args: dict) -> Iterator[dict]:
+        """Send the arguments, wait for the result and yield it; `self.out` holds the target's files until exit."""
         try:
-            self._proc.stdin.write(json.dumps(request).encode())  # type: ignore[union-attr]
+            self._proc.stdin.write(json.dumps(args).encode())  # type: ignore[union-attr]
             self._proc.stdin.close()  # type: ignore[union-attr]
         except (BrokenPipeError, OSError):
             pass  # the child is already gone: the wait below says how
@@ -146,7 +147,7 @@ class Child:
             raise ChildRefused(*result["refused"])
         if "ok" not in result:
             self._fail(result.get("error", "no result"))
-        logger.debug("sandboxed %s finished in %.2f s", target, time.monotonic() - self.started)
+        logger.debug("sandboxed %s finished in %.2f s", self.target, time.monotonic() - self.started)
         yield result["ok"]
 
     def _fail(self, how: str) -> None:
@@ -158,9 +159,10 @@ class Child:
         raise ChildFailed(how)
 
 
-def start() -> Child:
-    """Start a child now; it imports what it needs while the caller does other checks, then waits for `run`."""
-    return Child()
+def start(target: str) -> Child:
+    """Start a child for `target` (``module:function``) now: it imports and sets up while the caller does other
+    checks, then waits for :meth:`Child.run`."""
+    return Child(target)
 
 
 def _django_config() -> dict | None:
@@ -193,23 +195,22 @@ def _lower_limit(which: int, soft: int, hard: int | None = None) -> None:
 
 
 def _child_main() -> None:
-    out, limits = Path(sys.argv[1]), json.loads(sys.argv[2])
+    out, config = Path(sys.argv[1]), json.loads(sys.argv[2])
+    limits = config["limits"]
     _lower_limit(resource.RLIMIT_CORE, 0)  # a Rust abort must not write a core of gigabytes
     _lower_limit(resource.RLIMIT_AS, limits["memory"])
     _lower_limit(resource.RLIMIT_FSIZE, limits["memory"])  # the files it writes cannot exceed its memory
     _lower_limit(resource.RLIMIT_CPU, limits["cpu"], limits["cpu"] + 5)  # SIGXCPU, then SIGKILL
     status = 0
     try:
-        # what the targets need, imported while the parent still checks the file
-        import polars  # noqa: F401
-        from django.utils import translation  # noqa: F401
-
-        request = json.loads(sys.stdin.buffer.read() or b"null")
-        if request is None:  # the parent changed its mind
+        # everything but the work itself, done while the parent still checks the file
+        _setup_django(config["django"])
+        module, name = config["target"].split(":")
+        target = getattr(importlib.import_module(module), name)
+        args = json.loads(sys.stdin.buffer.read() or b"null")
+        if args is None:  # the parent changed its mind
             os._exit(0)
-        _setup_django(request["django"])
-        module, name = request["target"].split(":")
-        result = {"ok": getattr(importlib.import_module(module), name)(request["args"], out)}
+        result = {"ok": target(args, out)}
     except MemoryError:
         result, status = {"error": "MemoryError"}, 3
     except Exception as exc:
@@ -230,7 +231,7 @@ def _child_main() -> None:
 def _setup_django(config: dict | None) -> None:
     if config is None:
         return
-    import django
+    from django.apps import apps
     from django.conf import settings
     from django.utils import translation
 
@@ -242,5 +243,5 @@ def _setup_django(config: dict | None) -> None:
             LOCALE_PATHS=config["locale_paths"],
             INSTALLED_APPS=[],
         )
-        django.setup(set_prefix=False)
+        apps.populate([])  # what translations need of `django.setup()`, without importing URLs, HTTP and models
     translation.activate(config["language"])

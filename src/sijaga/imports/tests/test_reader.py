@@ -577,17 +577,17 @@ def test_f1_sandbox_wall_time_and_cpu_limits(monkeypatch):
 
     monkeypatch.setattr(sandbox, "WALL_SECONDS", 2)
     with (
-        sandbox.start() as child,
+        sandbox.start("sijaga.imports.tests.files:sleep_in_sandbox") as child,
         pytest.raises(sandbox.ChildFailed, match="killed"),
-        child.run("sijaga.imports.tests.files:sleep_in_sandbox", {"seconds": 60}),
+        child.run({"seconds": 60}),
     ):
         pass
     monkeypatch.setattr(sandbox, "WALL_SECONDS", 60)
     monkeypatch.setattr(sandbox, "CPU_SECONDS", 1)
     with (
-        sandbox.start() as child,
+        sandbox.start("sijaga.imports.tests.files:spin_in_sandbox") as child,
         pytest.raises(sandbox.ChildFailed, match="signal"),
-        child.run("sijaga.imports.tests.files:spin_in_sandbox", {"seconds": 60}),
+        child.run({"seconds": 60}),
     ):
         pass
 
@@ -595,12 +595,13 @@ def test_f1_sandbox_wall_time_and_cpu_limits(monkeypatch):
 def test_f1_sandbox_returns_results_and_refusals():
     from sijaga.imports import sandbox
 
-    with sandbox.start() as child, child.run("sijaga.imports.tests.files:echo_in_sandbox", {"x": [1, "dua"]}) as out:
+    echo = "sijaga.imports.tests.files:echo_in_sandbox"
+    with sandbox.start(echo) as child, child.run({"x": [1, "dua"]}) as out:
         assert out == {"x": [1, "dua"], "limited": True}
     with (
-        sandbox.start() as child,
+        sandbox.start(echo) as child,
         pytest.raises(sandbox.ChildRefused) as exc,
-        child.run("sijaga.imports.tests.files:echo_in_sandbox", {"refuse": "no_header"}),
+        child.run({"refuse": "no_header"}),
     ):
         pass
     assert exc.value.code == "no_header" and exc.value.message.startswith("Baris judul kolom")
