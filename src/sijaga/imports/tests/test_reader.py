@@ -607,7 +607,7 @@ def test_f1_sandbox_returns_results_and_refusals():
     assert exc.value.code == "no_header" and exc.value.message.startswith("Baris judul kolom")
 
 
-def test_f1_wide_sheet_reads_only_the_template_columns(tmp_path):
+def test_wide_sheet_reads_only_the_template_columns(tmp_path):
     """A sheet wider than the template (a note in column AX) is read through `use_columns`: same table."""
     rows = [[*HEADERS, "Keterangan"], *[line(i) for i in (1, 2, 3)]]
     path = files.write_xlsx(tmp_path / "lebar.xlsx", rows)
@@ -705,11 +705,11 @@ def test_f24_utf16_without_bom_asks_for_csv_utf8(tmp_path, encoding):
     assert exc.code == "encoding" and "CSV UTF-8" in exc.message
 
 
-def test_f24_binary_with_nul_bytes_is_still_binary(tmp_path):
+def test_binary_with_nul_bytes_is_still_binary(tmp_path):
     assert refused(files.random_binary(tmp_path / "acak.csv")).code == "binary"
 
 
-def test_f1_messages_from_the_sandbox_follow_the_active_language(tmp_path):
+def test_messages_from_the_sandbox_follow_the_active_language(tmp_path):
     from django.utils import translation
 
     rows = [["NIK", "Nama", "Tanggal Lahir"], [NIK, "Siti", "04/12/1995"]]

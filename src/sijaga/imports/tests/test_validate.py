@@ -478,7 +478,7 @@ def test_f20_long_occupation_is_rejected_not_truncated(villages):
     assert out.valid.get_column("occupation").to_list() == ["P" * 100]  # 100 fits, whole
 
 
-def test_f20_long_name_is_rejected_not_truncated(villages):
+def test_long_name_is_rejected_not_truncated(villages):
     out = check(villages, values(1, full_name="Siti " + "A" * 146), values(2, full_name="Siti " + "A" * 145))
     assert only(out)[:2] == ("Nama Lengkap", "Nama lebih dari 150 karakter.")
     assert out.valid.get_column("full_name").to_list() == ["Siti " + "A" * 145]
@@ -548,13 +548,13 @@ def test_f2_other_control_characters_are_rejected(villages, char):
     assert all(f"(U+{ord(char):04X})" in r for _c, r in reasons(out))
 
 
-def test_f2_tabs_and_line_breaks_are_not_control_garbage(villages):
+def test_tabs_and_line_breaks_are_not_control_garbage(villages):
     out = check(villages, values(1, full_name="Siti\tAminah\nPutri", occupation="Guru\r\nhonorer"))
     assert out.rejections.height == 0
     assert out.valid.select("full_name", "occupation").row(0) == ("Siti Aminah Putri", "Guru\r\nhonorer")
 
 
-def test_f2_nul_in_the_nik_is_rejected_by_the_nik_engine(villages):
+def test_nul_in_the_nik_is_rejected_by_the_nik_engine(villages):
     out = check(villages, values(1, nik=NIK[:8] + "\x00" + NIK[9:]), values(2))
     column, reason, _value = only(out)
     assert column == "NIK" and "hanya boleh berisi angka" in reason

@@ -134,7 +134,7 @@ def test_accepted_and_canonical(raw, canonical):
         ("+62", "length", "yang diisi 0 digit"),
     ],
 )
-def test_refused_with_a_reason(raw, code, fragment):
+def test_f25_phone_text_is_refused_with_a_reason(raw, code, fragment):
     with pytest.raises(InvalidPhone) as exc:
         normalise_phone(raw)
     assert exc.value.code == code
