@@ -19,7 +19,7 @@ from sijaga.imports.columns import BY_KEY, COLUMNS
 from sijaga.imports.reader import NIK_NUMERIC, ROW
 from sijaga.registry.models import Category
 from sijaga.registry.nik import WHITESPACE, nik_message, parse_nik_column
-from sijaga.registry.phone import phone_exprs, phone_reason
+from sijaga.registry.phone import phone_reason, with_phone
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y/%m/%d")
@@ -187,18 +187,16 @@ def validate(
         pl.col("gender").alias("nik_gender"),
     )
     f = pl.concat([base, nik], how="horizontal").lazy()
-    phone_norm, phone_error = phone_exprs(pl.col("phone"))
     f = f.with_columns(
         full_name=_trimmed("v_full_name"),
         phone=_trimmed("v_phone"),
         occupation=_trimmed("v_occupation"),
-        **{f"control_{c.key}": pl.col(f"v_{c.key}").str.contains(_CONTROL_RE).fill_null(False) for c in _CHECKED},
+        **{f"control_{key}": _has_control(f"v_{key}") for key in ("full_name", "phone", "occupation")},
     ).with_columns(
         full_name_norm=pl.col("full_name").str.replace_all(r"\s{2,}|[^\S ]", " "),  # = \s+ → " ", but faster
-        phone_norm=phone_norm,
-        phone_error=phone_error,
         first_row=pl.col(ROW).min().over("nik_norm"),
     )
+    f = with_phone(f, "phone", number="phone_norm", error="phone_error")
 
     words = _category_words()
     wage, cents = parse_rupiah(_trimmed("v_wage"))
@@ -249,6 +247,7 @@ def validate(
         "start_date": {"start_date": _trimmed("v_start_date"), "start_parsed": parse_dates(_trimmed("v_start_date"))},
     }
     for key, exprs in per_value.items():
+        exprs[f"control_{key}"] = _has_control(f"v_{key}")  # once per distinct value too
         if read < PARSE_DISTINCT_FROM:  # a join costs more than it saves on a small file
             f = f.with_columns(**exprs)
             continue
@@ -491,6 +490,10 @@ def _rules(today: dt.date) -> list[tuple[str, pl.Expr, pl.Expr]]:
 
 
 _CHECKED = tuple(c for c in COLUMNS if c.key != "nik")  # the NIK engine already refuses any control character
+
+
+def _has_control(column: str) -> pl.Expr:
+    return pl.col(column).str.contains_any(list(CONTROL_CHARS)).fill_null(False)
 
 
 def _control_rules() -> list[tuple[str, pl.Expr, pl.Expr]]:

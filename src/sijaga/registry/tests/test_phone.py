@@ -1,4 +1,4 @@
-"""The phone rule (F25): the scalar ``normalise_phone`` and the vectorised ``phone_exprs`` agree row for row.
+"""The phone rule (F25): the scalar ``normalise_phone`` and the vectorised ``with_phone`` agree row for row.
 
 Hypothesis builds numbers the way people type them (separators, country code, trunk zero, extensions, Excel's
 lost leading zero, formulas and markup) and compares the canonical number, the error code and the message.
@@ -16,9 +16,9 @@ from sijaga.registry.phone import (
     InvalidPhone,
     normalise_phone,
     phone_column,
-    phone_exprs,
     phone_message,
     phone_reason,
+    with_phone,
 )
 
 
@@ -33,10 +33,9 @@ def scalar(raw: str | None) -> tuple[str | None, str | None, str | None]:
 
 def vectorised(values: list[str | None]) -> list[tuple[str | None, str | None, str | None]]:
     frame = pl.DataFrame({"raw": values}, schema={"raw": pl.String})
-    number, code = phone_exprs(pl.col("raw"))
-    out = frame.with_columns(number.alias("phone"), code.alias("error")).with_columns(
-        phone_reason(pl.col("error"), pl.col("raw")).alias("reason")
-    )
+    out = with_phone(frame.lazy(), "raw", number="phone", error="error").collect()
+    out = out.with_columns(phone_reason(pl.col("error"), pl.col("raw")).alias("reason"))
+    assert sorted(out.columns) == ["error", "phone", "raw", "reason"]  # the helper columns are gone
     assert phone_column(frame.get_column("raw")).rows() == out.select("phone", "error").rows()
     return out.select("phone", "error", "reason").rows()
 
