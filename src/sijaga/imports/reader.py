@@ -77,7 +77,7 @@ _STRIP = WHITESPACE + "\x1a"  # the NIK engine's whitespace, and the end-of-file
 # control bytes other than tab, LF, VT (a line break inside a cell), FF, CR and DOS's end-of-file mark: a text file
 # has (almost) none
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 26))
-_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # when the whole sheet is no use, the most telling reason wins (a data sheet's over an instruction sheet's)
 _ERROR_RANK = {"missing_columns": 0, "no_rows": 1, "corrupt": 2, "too_many_rows": 2, "too_many_columns": 2}
 _ERROR_RANK |= {"sheet_too_large": 2, "no_header": 3, "empty": 4}
@@ -87,7 +87,7 @@ class FileRefused(Exception):
     """The whole file is unusable; `message` says why, in the user's language."""
 
     def __init__(self, code: str, message: str):
-        message = _PRINTABLE.sub("\ufffd", message)  # it is stored and shown: no NUL from a hostile file
+        message = _UNPRINTABLE.sub("\ufffd", message)  # it is stored and shown: no NUL from a hostile file
         super().__init__(message)
         self.code = code
         self.message = message
@@ -119,10 +119,9 @@ def _too_large() -> FileRefused:
     return FileRefused(
         "too_large",
         _(
-            "Berkas Excel ini terlalu besar untuk dibaca (isinya lebih dari %(gb)s GB setelah dibuka). Bagi datanya "
-            "menjadi beberapa berkas, atau simpan sebagai CSV."
-        )
-        % {"gb": MAX_XML_BYTES // 1024**3},
+            "Berkas Excel ini terlalu besar untuk dibaca setelah isinya dibuka. Bagi datanya menjadi beberapa berkas, "
+            "atau simpan sebagai CSV."
+        ),
     )
 
 
@@ -848,7 +847,7 @@ def _strip(column: str) -> pl.Expr:
 
 
 def _printable(text: object) -> str:
-    return _PRINTABLE.sub("\ufffd", str(text))
+    return _UNPRINTABLE.sub("\ufffd", str(text))
 
 
 def _columns(cells: list[object]) -> tuple[dict[str, int], list[str]]:

@@ -499,6 +499,15 @@ def test_f1_dimension_bomb_is_refused(tmp_path):
         assert out["seconds"] < 5
         assert out["peak_mb"] - out["rss_mb"] < 300
 
+    # and in this very process: refused by the inspection, before any parser saw it
+    def rss_kb() -> int:
+        status = Path("/proc/self/status").read_text().splitlines()
+        return int(next(ln for ln in status if ln.startswith("VmRSS:")).split()[1])
+
+    before = rss_kb()
+    assert refused(declared).code == refused(hidden).code == "too_many_columns"
+    assert rss_kb() - before < 300 * 1024
+
 
 @needs_proc
 def test_f1_mid_size_bomb_is_refused(tmp_path):
