@@ -19,6 +19,7 @@ from sijaga.imports.columns import BY_KEY, COLUMNS
 from sijaga.imports.reader import NIK_NUMERIC, ROW
 from sijaga.registry.models import TargetCategory
 from sijaga.registry.nik import WHITESPACE, nik_message, parse_nik_column
+from sijaga.registry.phone import phone_reason, with_phone
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y/%m/%d")
@@ -27,6 +28,12 @@ DATE_SHAPE = r"^(\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}[/-]\d{1,2}[/-]\d{1,2})$"
 MAX_EXACT_FLOAT = 2**53
 PROGRAMME_FILLERS = ("dan", "and", "")  # "JKK dan JKM"
 PARSE_DISTINCT_FROM = 10_000  # rows from which repeated values are parsed once per distinct value
+MAX_NAME = 150  # Worker.full_name; longer names are rejected with a reason, never cut
+MAX_OCCUPATION = 100  # Worker.occupation; likewise
+# Control characters no cell may hold: C0 and DEL, except the whitespace ones (tab, line breaks, VT, FF) that text
+# legitimately carries. PostgreSQL cannot store NUL at all; the others are invisible garbage in a name or a code.
+CONTROL_CHARS = "".join(map(chr, (*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F)))
+_CONTROL_RE = "[" + "".join(f"\\u{ord(c):04X}" for c in CONTROL_CHARS) + "]"
 
 GENDER_WORDS = {
     "l": "L",
@@ -184,11 +191,12 @@ def validate(
         full_name=_trimmed("v_full_name"),
         phone=_trimmed("v_phone"),
         occupation=_trimmed("v_occupation"),
+        **{f"control_{key}": _has_control(f"v_{key}") for key in ("full_name", "phone", "occupation")},
     ).with_columns(
         full_name_norm=pl.col("full_name").str.replace_all(r"\s{2,}|[^\S ]", " "),  # = \s+ → " ", but faster
-        phone_norm=pl.col("phone").str.replace_all(r"[^\d+]", ""),
         first_row=pl.col(ROW).min().over("nik_norm"),
     )
+    f = with_phone(f, "phone", number="phone_norm", error="phone_error")
 
     words = _category_words()
     wage, cents = parse_rupiah(_trimmed("v_wage"))
@@ -239,6 +247,7 @@ def validate(
         "start_date": {"start_date": _trimmed("v_start_date"), "start_parsed": parse_dates(_trimmed("v_start_date"))},
     }
     for key, exprs in per_value.items():
+        exprs[f"control_{key}"] = _has_control(f"v_{key}")  # once per distinct value too
         if read < PARSE_DISTINCT_FROM:  # a join costs more than it saves on a small file
             f = f.with_columns(**exprs)
             continue
@@ -254,7 +263,10 @@ def validate(
         f = f.with_columns(pl.lit(None, dtype=pl.Boolean).alias("existing_visible"))
     f = f.collect(engine="in-memory")
 
-    rules = _rules(today)
+    # a cell with a control character gets that one reason: the column's other rules would only quote the garbage
+    rules = _control_rules() + [
+        (key, cond if key == "nik" else cond & ~pl.col(f"control_{key}"), reason) for key, cond, reason in _rules(today)
+    ]
     assert all(key in BY_KEY for key, _c, _r in rules)
     # one small frame per rule with just the rows it rejects: nothing is built for the rows that pass
     flagged = f.lazy()
@@ -284,8 +296,8 @@ def validate(
         pl.col("nik_birth").alias("birth_date"),
         pl.col("nik_gender").alias("gender"),
         pl.col("domicile_norm").alias("domicile_id"),
-        pl.col("phone_norm").fill_null("").str.slice(0, 20).alias("phone"),
-        pl.col("occupation").fill_null("").str.slice(0, 100).alias("occupation"),
+        pl.col("phone_norm").fill_null("").alias("phone"),
+        pl.col("occupation").fill_null("").alias("occupation"),
         pl.col("category_norm").alias("category"),
         pl.col("segment_norm").alias("segment"),
         *[pl.col(p) for p in PROGRAMMES],
@@ -324,7 +336,11 @@ def _rules(today: dt.date) -> list[tuple[str, pl.Expr, pl.Expr]]:
             pl.lit(_("NIK sudah terdaftar di wilayah lain; hubungi koordinator untuk pemindahan.")),
         ),
         ("full_name", pl.col("full_name_norm").is_null(), pl.lit(_("Nama wajib diisi."))),
-        ("full_name", pl.col("full_name_norm").str.len_chars() > 150, pl.lit(_("Nama lebih dari 150 karakter."))),
+        (
+            "full_name",
+            pl.col("full_name_norm").str.len_chars() > MAX_NAME,
+            pl.lit(_("Nama lebih dari 150 karakter.")),
+        ),
         (
             "full_name",
             ~pl.col("full_name_norm").str.contains(r"(?i)[a-z]").fill_null(True),
@@ -396,6 +412,15 @@ def _rules(today: dt.date) -> list[tuple[str, pl.Expr, pl.Expr]]:
             (pl.col("category_norm") == "pekerja_rentan") & pl.col("occupation").is_null(),
             pl.lit(_("Pekerja rentan wajib mencantumkan pekerjaannya (mis. pedagang, petani, nelayan).")),
         ),
+        (
+            "occupation",
+            pl.col("occupation").str.len_chars() > MAX_OCCUPATION,
+            pl.format(
+                _("Pekerjaan lebih dari 100 karakter (yang diisi {} karakter); singkat isinya."),
+                pl.col("occupation").str.len_chars(),
+            ),
+        ),
+        ("phone", pl.col("phone_error").is_not_null(), phone_reason(pl.col("phone_error"), pl.col("phone"))),
         ("segment", pl.col("segment").is_null(), pl.lit(_("Segmen wajib diisi (PU, BPU atau JAKON)."))),
         (
             "segment",
@@ -462,6 +487,31 @@ def _rules(today: dt.date) -> list[tuple[str, pl.Expr, pl.Expr]]:
             pl.lit(_("Tanggal mulai sebelum tanggal lahir.")),
         ),
     ]
+
+
+_CHECKED = tuple(c for c in COLUMNS if c.key != "nik")  # the NIK engine already refuses any control character
+
+
+def _has_control(column: str) -> pl.Expr:
+    return pl.col(column).str.contains_any(list(CONTROL_CHARS)).fill_null(False)
+
+
+def _control_rules() -> list[tuple[str, pl.Expr, pl.Expr]]:
+    """One rule per column: the cell holds a control character (NUL, e.g. Excel's `_x0000_`), quoted as U+0000."""
+    marker = "\u2063"  # invisible separator: never part of a message
+    names = {c: f"U+{ord(c):04X}" for c in CONTROL_CHARS}
+    rules = []
+    for column in _CHECKED:
+        text = _(
+            "%(column)s berisi karakter kontrol yang tidak sah (%(char)s); hapus karakter itu atau ketik ulang isinya."
+        )
+        before, _found, after = (text % {"column": column.header, "char": marker}).partition(marker)
+        found = pl.col(f"v_{column.key}").str.extract(f"({_CONTROL_RE})", 1)
+        reason = pl.concat_str(
+            pl.lit(before), found.replace_strict(names, default="?", return_dtype=pl.String), pl.lit(after)
+        )
+        rules.append((column.key, pl.col(f"control_{column.key}"), reason))
+    return rules
 
 
 def _trimmed(column: str) -> pl.Expr:

@@ -28,7 +28,7 @@ def row(serial: int, **over) -> str:
         "birth_date": birth.strftime("%d/%m/%Y"),
         "gender": gender,
         "domicile": "64.71.05.1002",
-        "phone": "0812",
+        "phone": "081234567890",  # "0812" was accepted before the phone rule (F25)
         "category": "Pegawai non-ASN",
         "occupation": "",
         "segment": "PU",
