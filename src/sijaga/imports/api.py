@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -147,7 +147,5 @@ def report(request, batch_id: uuid.UUID):
     try:
         path, name = services.open_report(actor, batch)
     except services.ReportPurged:
-        return router.api.create_response(
-            request, {"detail": "Berkas laporan sudah dihapus setelah masa simpan berakhir."}, status=410
-        )
+        return JsonResponse({"detail": "Berkas laporan sudah dihapus setelah masa simpan berakhir."}, status=410)
     return FileResponse(open(path, "rb"), as_attachment=True, filename=name, content_type=services.XLSX_TYPE)
