@@ -183,14 +183,16 @@ def fill_stage(cur, dialect: Dialect, stage: str, frame, columns: Sequence[str],
     total = frame.height
     done = 0
     if dialect.pg:
-        with cur.cursor.copy(f"COPY {stage} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
-            for part in frame.iter_slices(chunk):
-                buf = io.BytesIO()
-                part.write_csv(buf, include_header=False, date_format="%Y-%m-%d")
+        # one COPY per chunk, closed before `progress` runs: the callback may write to the database (the batch's
+        # progress), which it cannot do on this connection while a COPY is open
+        for part in frame.iter_slices(chunk):
+            buf = io.BytesIO()
+            part.write_csv(buf, include_header=False, date_format="%Y-%m-%d")
+            with cur.cursor.copy(f"COPY {stage} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
                 copy.write(buf.getvalue())
-                done += part.height
-                if progress:
-                    progress(done, total)
+            done += part.height
+            if progress:
+                progress(done, total)
         return
     sql = f"INSERT INTO {stage} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"
     dates = [c for c, t in frame.schema.items() if t == pl.Date]
