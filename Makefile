@@ -1,4 +1,4 @@
-# SiJaga — two commands: `make demo` and `make test`.
+# SiJaga — two commands: `make demo` and `make test` (`make test-fast` for the inner loop).
 # Django 6.1 needs Python >= 3.12: we take the newest 3.12+ interpreter on the machine (PATH, then pyenv).
 SHELL := /bin/bash
 VENV ?= .venv
@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 GEO_DIR ?= ../shared/geo
 
-.PHONY: demo test venv lint format messages bench clean serve demo-data
+.PHONY: demo test test-fast venv lint format messages bench clean serve demo-data
 
 define find_python
 for c in $${PYTHON:-} python3.14 python3.13 python3.12 python3 \
@@ -40,8 +40,15 @@ demo: venv
 test: venv
 	$(VENV)/bin/ruff check src bench tests
 	$(VENV)/bin/ruff format --check src bench tests
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/sijaga makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The inner loop: lint, then the suite without the slow, browser and PostgreSQL-subprocess tests (CI runs `make test`).
+test-fast: venv
+	$(VENV)/bin/ruff check src bench tests
+	$(VENV)/bin/ruff format --check src bench tests
+	$(VENV)/bin/pytest -m "not slow and not browser and not subprocess" $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check --fix src bench tests

@@ -6,8 +6,8 @@
 Needs PostgreSQL (default ``postgresql://postgres@127.0.0.1:5432/sijaga_bench``, created when missing). The
 script migrates that database, loads the regions once, creates a pemkab payer and then, in one run:
 
-1. generates N valid, plausible rows (real district and village codes of one regency, NIKs whose DDMMYY and
-   gender match the birth-date and gender columns, unique serials) with Polars expressions, written as `;` CSV;
+1. generates N valid, plausible rows with ``bench/generate.py`` (real district and village codes of one regency,
+   NIKs whose DDMMYY and gender match the birth-date and gender columns, unique serials), written as `;` CSV;
 2. (a) COPYs that CSV into an unindexed all-text table: the limit of this machine;
 3. (b) runs ``sijaga.imports.services.import_file`` on it (empty tables) in a child process, which reports its
    peak RSS and the seconds spent in each phase; (b') runs it again (re-upload: every row unchanged);
@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import math
 import os
 import resource
 import shutil
@@ -37,15 +36,11 @@ from pathlib import Path
 
 import polars as pl
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+from generate import ROOT, generate, regency_places  # bench/generate.py: also puts src/ on sys.path
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/sijaga_bench"
 REGENCY = "64.02"  # Kutai Kartanegara: 20 districts, 237 villages
 PAYER_CODE = "bench-pemkab-64-02"
-SEED = 2021
-BIRTH_FIRST, BIRTH_LAST = dt.date(1961, 1, 1), dt.date(2007, 12, 31)  # 18–65 years old; one DDMMYY per date
-FIRST_START, LAST_START = dt.date(2021, 4, 1), dt.date(2026, 1, 1)  # Inpres 2/2021 to a fixed month
 WORK_TABLES = (
     "registry_worker",
     "enrollment_membership",
@@ -61,173 +56,8 @@ GOAL_RSS_MB = 2048
 GOAL_XLSX_SECONDS = 10
 EVENT_REASON = "Impor massal (django-import-export)"
 
-PHONE_PREFIXES = (
-    "0811", "0812", "0813", "0821", "0822", "0823", "0851", "0852", "0853", "0814", "0815", "0816", "0855",
-    "0856", "0857", "0858", "0817", "0818", "0819", "0859", "0877", "0878", "0895", "0896", "0897", "0881",
-)  # fmt: skip
-OCCUPATIONS = {
-    "non_asn": ("Staf administrasi", "Guru honorer", "Tenaga kebersihan", "Pengemudi", "Petugas keamanan"),
-    "perangkat_desa": ("Kepala urusan keuangan", "Sekretaris desa", "Kepala dusun", "Kepala seksi pelayanan"),
-    "rt_rw": ("Ketua RT", "Ketua RW"),
-    "penyelenggara_pemilu": ("Anggota KPPS", "Anggota PPS", "Petugas pemutakhiran data pemilih"),
-    "pekerja_rentan": ("Petani", "Nelayan", "Pedagang kaki lima", "Ojek daring", "Buruh harian lepas", "Pekebun"),
-    "formal_lain": ("Tenaga kesehatan", "Operator alat berat", "Kader posyandu", "Juru parkir"),
-}
-CATEGORY_WEIGHTS = {  # percent
-    "non_asn": 30,
-    "perangkat_desa": 10,
-    "rt_rw": 12,
-    "penyelenggara_pemilu": 8,
-    "pekerja_rentan": 35,
-    "formal_lain": 5,
-}
 
-
-# --- deterministic generation ---------------------------------------------------------------------------------
-
-
-def _rand(n: int, salt: int, modulo: int, seed: int = SEED) -> pl.Expr:
-    """Deterministic pseudo-random integers in [0, modulo) from the row number (as in bench/nik.py)."""
-    m = 2**31 - 1
-    x = (pl.int_range(0, n, dtype=pl.Int64) + seed * 1_000_003 + salt * 7_919) % m + 1
-    for _ in range(3):
-        x = x * 48_271 % m
-    return x % modulo
-
-
-def _pick(values: list[str], index: pl.Expr) -> pl.Expr:
-    """values[index] for every row, as an expression (a small lookup table, no Python loop over rows)."""
-    return index.replace_strict(dict(enumerate(values)), return_dtype=pl.String)
-
-
-def regency_places(regency: str) -> tuple[list[str], dict[str, list[str]]]:
-    """District codes of the regency known to the NIK engine, and the village codes of each."""
-    from sijaga.regions.models import Region
-    from sijaga.registry.nik import default_region_index
-
-    known = default_region_index().districts
-    villages: dict[str, list[str]] = defaultdict(list)
-    for code in (
-        Region.objects.filter(level=4, code__startswith=regency + ".").order_by("code").values_list("code", flat=True)
-    ):
-        villages[code[:8]].append(code)
-    districts = sorted(d for d in villages if d in known)
-    if not districts:
-        raise SystemExit(f"no districts with villages under {regency}: are the regions loaded?")
-    return districts, {d: villages[d] for d in districts}
-
-
-def generate(n: int, districts: list[str], villages: dict[str, list[str]]) -> pl.DataFrame:
-    """N valid enrolment rows in the template's columns, all text, built with Polars expressions only.
-
-    Uniqueness of the NIK: row i gets district i mod D; q = i div D picks the birth date (a bijection of q mod
-    the number of dates) and a block of serials (q div dates), so no two rows share district+date+serial.
-    """
-    from sijaga.enrollment.demo import NAMES
-    from sijaga.imports.columns import COLUMNS
-    from sijaga.registry.models import Category
-
-    n_districts = len(districts)
-    n_dates = (BIRTH_LAST - BIRTH_FIRST).days + 1
-    stride = next(s for s in (7_919, 7_927, 7_933) if math.gcd(s, n_dates) == 1)
-    blocks = -(-n // (n_districts * n_dates))
-    serial_spread = 9_999 // blocks
-    if serial_spread < 1:
-        raise SystemExit(f"{n:,} rows do not fit in {n_districts} districts × {n_dates} dates × 9,999 serials")
-
-    male = sorted({w for p in NAMES.values() for w in p.male})
-    female = sorted({w for p in NAMES.values() for w in p.female})
-    male_last = sorted({w for p in NAMES.values() for w in p.male_last})
-    female_last = sorted({w for p in NAMES.values() for w in p.female_last})
-
-    village_list = [v for d in districts for v in villages[d]]
-    offsets, counts, at = {}, {}, 0
-    for i, d in enumerate(districts):
-        offsets[i], counts[i] = at, len(villages[d])
-        at += len(villages[d])
-
-    categories = list(CATEGORY_WEIGHTS)
-    cumulative, total = [], 0
-    for c in categories:
-        total += CATEGORY_WEIGHTS[c]
-        cumulative.append(total)
-    labels = dict(Category.choices)
-    occupations = [o for c in categories for o in OCCUPATIONS[c]]
-    occ_offset, occ_count, at = {}, {}, 0
-    for i, c in enumerate(categories):
-        occ_offset[i], occ_count[i] = at, len(OCCUPATIONS[c])
-        at += len(OCCUPATIONS[c])
-
-    months = (LAST_START.year - FIRST_START.year) * 12 + LAST_START.month - FIRST_START.month + 1
-    i = pl.int_range(0, n, dtype=pl.Int64)
-    base = pl.select(
-        district=(i % n_districts).cast(pl.Int32),
-        q=i // n_districts,
-        female=_rand(n, 1, 2) == 1,
-        r_first=_rand(n, 2, 10_000),
-        r_last=_rand(n, 3, 10_000),
-        r_village=_rand(n, 4, 10_000),
-        r_phone=_rand(n, 5, 100_000_000),
-        r_prefix=_rand(n, 6, len(PHONE_PREFIXES)),
-        r_cat=_rand(n, 7, 100),
-        r_occ=_rand(n, 8, 10_000),
-        r_wage=_rand(n, 9, 60),
-        r_start=_rand(n, 10, months),
-        r_no_phone=_rand(n, 11, 10),
-    )
-    c = pl.col
-    frame = base.with_columns(
-        born=pl.lit(BIRTH_FIRST) + pl.duration(days=(c("q") % n_dates) * stride % n_dates),
-        serial=(c("q") // n_dates) * serial_spread + (c("district") * 31 + c("q") * 17) % serial_spread + 1,
-        cat=pl.sum_horizontal(*[(c("r_cat") >= w).cast(pl.Int32) for w in cumulative[:-1]]),
-    )
-
-    def pad(expr: pl.Expr, width: int) -> pl.Expr:
-        return expr.cast(pl.String).str.zfill(width)
-
-    district_digits = _pick([d.replace(".", "") for d in districts], c("district"))
-    nik_day = c("born").dt.day() + pl.when(c("female")).then(40).otherwise(0)
-    first = (
-        pl.when(c("female"))
-        .then(_pick(female, c("r_first") % len(female)))
-        .otherwise(_pick(male, c("r_first") % len(male)))
-    )
-    last = (
-        pl.when(c("female"))
-        .then(_pick(female_last, c("r_last") % len(female_last)))
-        .otherwise(_pick(male_last, c("r_last") % len(male_last)))
-    )
-    village_index = c("district").replace_strict(offsets, return_dtype=pl.Int64) + c("r_village") % c(
-        "district"
-    ).replace_strict(counts, return_dtype=pl.Int64)
-    occ_index = c("cat").replace_strict(occ_offset, return_dtype=pl.Int64) + c("r_occ") % c("cat").replace_strict(
-        occ_count, return_dtype=pl.Int64
-    )
-    start_month = c("r_start") + (FIRST_START.month - 1)
-    start = pl.date(FIRST_START.year + start_month // 12, start_month % 12 + 1, 1)
-    by_key = {
-        "nik": pl.concat_str(
-            district_digits,
-            pad(nik_day, 2),
-            pad(c("born").dt.month(), 2),
-            pad(c("born").dt.year() % 100, 2),
-            pad(c("serial"), 4),
-        ),
-        "full_name": pl.concat_str(first, pl.lit(" "), last),
-        "birth_date": c("born").dt.strftime("%d/%m/%Y"),
-        "gender": pl.when(c("female")).then(pl.lit("P")).otherwise(pl.lit("L")),
-        "domicile": _pick(village_list, village_index),
-        "phone": pl.when(c("r_no_phone") == 0)
-        .then(pl.lit(None, dtype=pl.String))
-        .otherwise(pl.concat_str(_pick(list(PHONE_PREFIXES), c("r_prefix")), pad(c("r_phone"), 8))),
-        "category": _pick([str(labels[k]) for k in categories], c("cat")),
-        "occupation": _pick(occupations, occ_index),
-        "segment": pl.lit("PU"),
-        "programmes": pl.lit("JKK+JKM+JHT"),
-        "wage": ((c("r_wage") + 20) * 100_000).cast(pl.String),
-        "start_date": start.dt.strftime("%d/%m/%Y"),
-    }
-    return frame.select(*[by_key[col.key].alias(col.header) for col in COLUMNS])
+# --- files ------------------------------------------------------------------------------------------------
 
 
 def write_xlsx(frame: pl.DataFrame, path: Path) -> None:
@@ -532,14 +362,14 @@ def import_export_resource(payer_id: int):
     from django.utils import timezone
     from import_export import fields, instance_loaders, resources, widgets
 
-    from sijaga.enrollment.models import Membership, MembershipEvent, Status
+    from sijaga.enrollment.models import Membership, MembershipEvent, MembershipStatus
     from sijaga.enrollment.rules import PROGRAMMES
-    from sijaga.enrollment.services import _new_token
+    from sijaga.enrollment.services import new_token
     from sijaga.regions.models import Region
-    from sijaga.registry.models import Category, Worker
+    from sijaga.registry.models import TargetCategory, Worker
 
-    category_by_label = {str(label).lower(): value for value, label in Category.choices}
-    category_by_label.update({v: v for v in Category.values})
+    category_by_label = {str(label).lower(): value for value, label in TargetCategory.choices}
+    category_by_label.update({v: v for v in TargetCategory.values})
     day_first = widgets.DateWidget(format="%d/%m/%Y")
 
     class CategoryWidget(widgets.Widget):
@@ -594,9 +424,9 @@ def import_export_resource(payer_id: int):
                 segment=str(row["Segmen"]).strip().lower(),
                 wage=int(row["Upah/Penghasilan"]),
                 start_date=day_first.clean(row["Tanggal Mulai"]),
-                status=Status.REGISTERED,
+                status=MembershipStatus.REGISTERED,
                 status_changed_at=timezone.now(),
-                verify_token=_new_token(),
+                verify_token=new_token(),
                 **{p: p in chosen for p in PROGRAMMES},
             )
             membership.full_clean(

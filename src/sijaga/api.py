@@ -7,6 +7,7 @@ with per-field messages, and forbidden actions are 403.
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import NinjaAPI
 
+from sijaga.accounts.throttle import Throttled
 from sijaga.core.exceptions import NotFound
 from sijaga.enrollment.api import payers_router, public_router
 from sijaga.enrollment.api import router as memberships_router
@@ -27,6 +28,11 @@ api.add_router("/payers/", payers_router)
 api.add_router("/memberships/", memberships_router)
 api.add_router("/imports/", imports_router)
 api.add_router("/verify/", public_router)
+
+
+@api.exception_handler(Throttled)
+def throttled(request, exc: Throttled):
+    return api.create_response(request, {"detail": "Terlalu banyak permintaan; coba lagi nanti."}, status=429)
 
 
 @api.exception_handler(NotFound)

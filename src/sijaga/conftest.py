@@ -55,12 +55,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 import datetime as dt  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
-PASSWORD = "rahasia-uji-2026"  # noqa: S105 - test fixture only
-
-
-def make_nik(district_code: str, birth: dt.date, gender: str, serial: int) -> str:
-    day = birth.day + (40 if gender == "P" else 0)
-    return f"{district_code.replace('.', '')}{day:02d}{birth:%m%y}{serial:04d}"
+from sijaga.testing import PASSWORD, make_nik  # noqa: E402 - also still imported from here by sijaga/imports/tests
 
 
 @dataclass

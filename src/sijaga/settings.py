@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "sijaga.registry",
     "sijaga.enrollment",
     "sijaga.imports",
+    "sijaga.demo",
     "sijaga.portal",
 ]
 AUTH_USER_MODEL = "accounts.User"

@@ -14,6 +14,5 @@ urlpatterns = [
     path("kepesertaan/", include("sijaga.enrollment.urls")),
     path("unggah/", include("sijaga.imports.urls")),
     path("v/<str:token>/", enrollment_views.verify, name="verify"),
-    path("", include("sijaga.core.urls")),
     path("", include("sijaga.portal.urls")),
 ]

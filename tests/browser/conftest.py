@@ -29,6 +29,14 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+@pytest.fixture(autouse=True)
+def demo_settings(settings):
+    """Browser tests run the way `make demo` runs: DEBUG on (Django's debug cursor formats every SQL statement,
+    which once crashed the import merge on SQLite and only there). A crash that only DEBUG shows is still a crash."""
+    settings.DEBUG = True
+    return settings
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)

@@ -1,9 +1,11 @@
 """Builds the request's `Actor` once at the edge and maps scope misses to 404 on the web."""
 
 from django.core.handlers.exception import response_for_exception
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 
 from sijaga.accounts.actor import Actor
+from sijaga.accounts.throttle import Throttled
 from sijaga.core.exceptions import NotFound
 
 
@@ -20,6 +22,8 @@ class ActorMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, NotFound):
             return response_for_exception(request, Http404())
+        if isinstance(exception, Throttled):
+            return HttpResponse(_("Terlalu banyak permintaan; coba lagi nanti."), status=429)
         return None
 
 

@@ -88,6 +88,7 @@ def add_membership(request: HttpRequest, worker_pk: int) -> HttpResponse:
     if not actor.can_write:
         raise PermissionDenied
     form = AddMembershipForm(request.POST or None, payers=selectors.usable_payers(actor))
+    double_funding = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -104,13 +105,18 @@ def add_membership(request: HttpRequest, worker_pk: int) -> HttpResponse:
             )
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
+        except services.DoubleFunding as exc:
+            double_funding = exc.others
+            form.add_error(None, exc.messages)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             if result.created:
                 messages.success(request, _("Kepesertaan %(n)s terdaftar.") % {"n": result.membership.number})
             return redirect("registry:detail", pk=worker.pk)
-    return render(request, "enrollment/add_membership.html", {"form": form, "worker": worker})
+    return render(
+        request, "enrollment/add_membership.html", {"form": form, "worker": worker, "double_funding": double_funding}
+    )
 
 
 @login_required

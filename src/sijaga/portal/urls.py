@@ -2,4 +2,7 @@ from django.urls import path
 
 from sijaga.portal import views
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sehat/", views.health, name="health"),
+]

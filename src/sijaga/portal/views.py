@@ -1,4 +1,5 @@
-from django.http import HttpRequest, HttpResponse
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from sijaga.accounts.middleware import actor_of
@@ -21,3 +22,10 @@ def home(request: HttpRequest) -> HttpResponse:
             status_rows=[(s, MembershipStatus(s).label, counts[s]) for s in MembershipStatus.values],
         )
     return render(request, "portal/home.html", context)
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness for operators and load balancers: the database answers and regions are loaded."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+    return JsonResponse({"database": connection.vendor, "regions_loaded": regions.regions_loaded()})

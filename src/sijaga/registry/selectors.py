@@ -51,8 +51,20 @@ def editable_workers(actor: Actor) -> QuerySet[Worker]:
     return qs.filter(actor.scope.q("domicile__code") | ~Q(pk__in=foreign_funding.values("pk")))
 
 
+#: NIK look-ups an actor may make per window (an operator types a few dozen an hour; enumeration needs thousands).
+NIK_CHECKS_PER_WINDOW = 120
+NIK_CHECK_WINDOW_SECONDS = 600
+
+
 def find_by_nik(actor: Actor, nik: str) -> tuple[Worker | None, bool]:
-    """(worker, visible): the worker holding this NIK if any, and whether the actor may open it."""
+    """(worker, visible): the worker holding this NIK if any, and whether the actor may open it.
+
+    Throttled per actor: "is this NIK registered?" must not become an enumeration oracle (F9)."""
+    from sijaga.accounts.throttle import throttle
+
+    actor = as_actor(actor)
+    if actor.user is not None:
+        throttle(f"nik:{actor.user.pk}", limit=NIK_CHECKS_PER_WINDOW, window_seconds=NIK_CHECK_WINDOW_SECONDS)
     worker = Worker.objects.filter(nik=nik.strip()).first()
     if worker is None:
         return None, False

@@ -10,7 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from sijaga.api import api
-from sijaga.conftest import PASSWORD
+from sijaga.testing import PASSWORD, make_nik
 
 pytestmark = pytest.mark.django_db
 
@@ -232,7 +232,6 @@ def _count(response) -> int:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", CREATE_ENDPOINTS)
 def test_create_in_foreign_region_is_refused(client, world, role, endpoint):
-    from sijaga.conftest import make_nik
     from sijaga.registry.models import Worker
 
     _login(client, world, role)
@@ -390,3 +389,83 @@ def test_every_endpoint_is_classified():
 
 def test_login_with_password_works(client, world):
     assert client.login(username="op.balikpapan", password=PASSWORD)
+
+
+# --- direct service calls: the scope lives in the services, so calling them directly is refused too -----------------
+
+
+def _service_calls(world, site):
+    import datetime as dt
+
+    from sijaga.enrollment import services as enrollment
+    from sijaga.registry import services as registry
+
+    return {
+        "update_worker": lambda a: registry.update_worker(a, site.worker, {"full_name": "Diubah"}),
+        "change_status": lambda a: enrollment.change_status(a, site.membership, "active", reason="x"),
+        "change_terms": lambda a: enrollment.change_terms(a, site.membership, {"wage": 5_000_000}, reason="x"),
+        "card_pdf": lambda a: enrollment.card_pdf(a, site.membership),
+        "update_payer": lambda a: enrollment.update_payer(a, site.payer, {"name": "Diubah"}),
+        "enrol with foreign payer": lambda a: enrollment.enrol(
+            a,
+            worker=world.sites["A"].worker,
+            payer_id=site.payer.pk,
+            segment="pu",
+            programmes=["jkk", "jkm"],
+            wage=3_000_000,
+            start_date=dt.date(2026, 1, 1),
+        ),
+        "create payer in foreign region": lambda a: enrollment.create_payer(
+            a,
+            {
+                "code": "asing-svc",
+                "name": "Asing",
+                "kind": "pemkab",
+                "region_id": site.regency,
+                "funding_source": "apbd",
+            },
+        ),
+    }
+
+
+SERVICE_CALLS = [
+    "update_worker",
+    "change_status",
+    "change_terms",
+    "card_pdf",
+    "update_payer",
+    "enrol with foreign payer",
+    "create payer in foreign region",
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("call", SERVICE_CALLS)
+def test_services_refuse_foreign_objects(world, role, call):
+    from django.core.exceptions import PermissionDenied
+
+    from sijaga.accounts.actor import Actor
+    from sijaga.core.exceptions import NotFound
+    from sijaga.enrollment.models import Membership, Payer
+    from sijaga.registry.models import Worker
+
+    actor = Actor.of(world.users[role], channel="cli")
+    for key in _foreign(world, role):
+        site = world.sites[key]
+        before = (
+            Worker.objects.get(pk=site.worker.pk).full_name,
+            Membership.objects.get(pk=site.membership.pk).wage,
+            Payer.objects.get(pk=site.payer.pk).name,
+            Membership.objects.count(),
+            Payer.objects.count(),
+        )
+        with pytest.raises((PermissionDenied, NotFound)):
+            _service_calls(world, site)[call](actor)
+        after = (
+            Worker.objects.get(pk=site.worker.pk).full_name,
+            Membership.objects.get(pk=site.membership.pk).wage,
+            Payer.objects.get(pk=site.payer.pk).name,
+            Membership.objects.count(),
+            Payer.objects.count(),
+        )
+        assert before == after, f"{role} {call} changed site {key}"

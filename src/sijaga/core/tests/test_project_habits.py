@@ -59,3 +59,45 @@ def test_every_domain_app_has_the_agreed_modules():
         folder = Path(app.path)
         for module in ("models.py", "services.py", "tests"):
             assert (folder / module).exists(), f"{app.label} lacks {module}"
+
+
+#: Models without personal or regional data, with the reason they need no scope.
+PUBLIC_MODELS = {
+    "regions.Region": "the official Kemendagri hierarchy (public data)",
+    "regions.Boundary": "public province/regency boundaries",
+    "accounts.User": "accounts are managed by superusers only (UserAdmin is closed to everyone else)",
+}
+
+
+def test_every_model_declares_its_scope():
+    """Scope by construction: a model with personal or regional data is read through `visible_to(actor)`."""
+    from sijaga.accounts.scope import Scope
+    from sijaga.accounts.scoping import ScopedQuerySet
+
+    scope = Scope(user_id=1, role="regency_operator", national=False, prefixes=("64.71",))
+    missing = []
+    for model in apps.get_models():
+        label = model._meta.label
+        if not model.__module__.startswith("sijaga.") or label in PUBLIC_MODELS:
+            continue
+        manager_qs = model._default_manager.get_queryset()
+        if not isinstance(manager_qs, ScopedQuerySet):
+            missing.append(label)
+            continue
+        model.scope_q(scope)  # raises when the model declares no scope fields
+    assert not missing, f"models with no declared scope (make them ScopedModel or list them as public): {missing}"
+
+
+def test_layering_is_enforced_by_import_linter():
+    """The app order in docs/architecture.md is the import-linter contract in pyproject.toml, and it holds."""
+    import subprocess
+    import sys
+    import tomllib
+
+    layers = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]["layers"]
+    doc = (REPO / "docs" / "architecture.md").read_text()
+    order = [m.replace("sijaga.", "") for m in layers]
+    assert f"`{' → '.join(reversed(order))}`" in doc, "docs/architecture.md must state the layer order"
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint)], capture_output=True, text=True, cwd=REPO, check=False)
+    assert result.returncode == 0, result.stdout[-3000:]

@@ -4,11 +4,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from sijaga.conftest import make_nik
 from sijaga.enrollment import services
 from sijaga.enrollment.models import Membership, MembershipEvent
 from sijaga.registry.models import Worker
 from sijaga.registry.services import DuplicateNik
+from sijaga.testing import make_nik
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from sijaga.conftest import make_nik
 from sijaga.enrollment.models import Membership
 from sijaga.registry.models import Worker
+from sijaga.testing import make_nik
 
 pytestmark = pytest.mark.django_db
 

@@ -2,6 +2,8 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Concat
 
 from sijaga.regions import services
 from sijaga.regions.models import Boundary, Region
@@ -28,22 +30,54 @@ def test_hierarchy_is_consistent():
     assert [r.code for r in chain] == ["64", "64.71", "64.71.05", "64.71.05.1002"]
     assert chain[1].name == "Kota Balikpapan" and chain[1].kind == "kota"
     assert balikpapan_village.parent_id == "64.71.05"
-    # no region whose parent is not its code prefix
-    for r in Region.objects.filter(level__gt=1).only("code", "parent_id")[::997]:
-        assert r.code.startswith(r.parent_id + ".")
+    # every region below a province: its parent's code is its code prefix, one level up (one query each, all rows)
+    below = Region.objects.filter(level__gt=1)
+    prefix = Concat(F("parent_id"), Value("."), output_field=CharField())
+    assert list(below.exclude(code__startswith=prefix).values_list("code", flat=True)[:5]) == []
+    assert list(below.exclude(parent__level=F("level") - 1).values_list("code", flat=True)[:5]) == []
 
 
-def test_load_regions_is_idempotent_and_retires_dropped_codes():
+def small_official_list(*extra: tuple[str, str, int, str, str | None]) -> list[tuple[str, str, int, str, str | None]]:
+    """A stand-in for `official_regions()`: province 64, Kota Balikpapan, one district and its villages, plus `extra`.
+
+    The session already loaded the full hierarchy once (conftest); loading it again would only test the same code
+    on 91,599 rows.
+    """
+    rows = Region.objects.filter(Q(code__in=["64", "64.71"]) | Q(code="64.71.05") | Q(code__startswith="64.71.05."))
+    official = [
+        tuple(r) for r in rows.order_by("level", "code").values_list("code", "name", "level", "kind", "parent_id")
+    ]
+    assert 5 < len(official) < 30
+    return official + list(extra)
+
+
+def test_load_regions_is_idempotent_and_retires_dropped_codes(monkeypatch):
+    new_village = ("64.71.05.1999", "Kelurahan Baru", 4, "kelurahan", "64.71.05")
+    official = small_official_list(new_village)
+    monkeypatch.setattr(services, "official_regions", lambda: iter(official))
     Region.objects.create(code="64.99", name="Kabupaten Fiktif", level=2, kind="kabupaten", parent_id="64")
     Region.objects.filter(code="64.71").update(name="Kota Balikpapan (lama)")
+    current_before = Region.objects.filter(is_current=True).count()
+    services.region_index()  # cached: a load must clear it
+
     result = services.load_regions()
-    assert (result.created, result.updated, result.retired) == (0, 1, 1)
-    assert result.unchanged == 91599 - 1
+    assert (result.created, result.updated, result.unchanged) == (1, 1, len(official) - 2)
+    assert result.retired == current_before - (len(official) - 1)  # every current code not in the list
     assert Region.objects.get(code="64.71").name == "Kota Balikpapan"
-    assert not Region.objects.get(code="64.99").is_current
+    assert Region.objects.get(code="64.71.05.1999").is_current
+    assert "64.71.05.1999" in services.region_index()
+    dropped = Region.objects.filter(code__in=["64.99", "64.72", "64.71.01", "34"])
+    assert dropped.count() == 4 and not dropped.filter(is_current=True).exists()  # kept, no longer current
+    assert services.region_stats() == {"province": 1, "regency": 1, "district": 1, "village": len(official) - 3}
+
     again = services.load_regions()
-    assert (again.created, again.updated, again.retired) == (0, 0, 0)
-    assert services.region_stats()["regency"] == 514
+    assert (again.created, again.updated, again.unchanged, again.retired) == (0, 0, len(official), 0)
+
+    samarinda = Region.objects.filter(code="64.72").values_list("code", "name", "level", "kind", "parent_id").get()
+    monkeypatch.setattr(services, "official_regions", lambda: iter([*official, samarinda]))
+    back = services.load_regions()  # a code that comes back in the decree is current again
+    assert (back.created, back.updated, back.unchanged, back.retired) == (0, 1, len(official), 0)
+    assert Region.objects.get(code="64.72").is_current
 
 
 def test_region_clean_rejects_inconsistent_rows():
@@ -83,17 +117,19 @@ def test_search_by_name_or_code(query, expected):
     assert services.search(query)[0].code == expected
 
 
-def test_region_commands(capsys):
+def test_region_commands(capsys, monkeypatch):
+    stats = {"province": 38, "regency": 514, "district": 7285, "village": 83762}
     call_command("region_stats")
-    assert json.loads(capsys.readouterr().out) == {
-        "province": 38,
-        "regency": 514,
-        "district": 7285,
-        "village": 83762,
-    }
+    assert json.loads(capsys.readouterr().out) == stats
+    # the loading itself is tested above: here only what the command prints
+    result = services.LoadResult(created=1, updated=2, unchanged=91596, retired=3, seconds=1.25)
+    monkeypatch.setattr(services, "load_regions", lambda: result)
     call_command("load_regions", "--json")
-    out = json.loads(capsys.readouterr().out)
-    assert out["created"] == 0 and out["unchanged"] == 91599 and out["seconds"] > 0
+    assert json.loads(capsys.readouterr().out) == {**result.__dict__, "stats": stats}
+    call_command("load_regions")
+    out = capsys.readouterr().out
+    assert "1 baru, 2 diperbarui, 91596 tetap, 3 tidak berlaku lagi — 1.25 s" in out
+    assert "provinsi 38 · kabupaten/kota 514 · kecamatan 7285 · desa/kelurahan 83762" in out
 
 
 def test_load_boundaries_from_geojson(tmp_path, capsys):

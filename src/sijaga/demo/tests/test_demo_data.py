@@ -16,7 +16,11 @@ from django.db.models import Count
 
 from sijaga.accounts.models import Role, User
 from sijaga.accounts.services import scope_for
-from sijaga.enrollment import demo
+from sijaga.demo import write
+from sijaga.demo.payers import province_payer, regency_payers
+from sijaga.demo.people import REFERENCE_DATE, plan_regency
+from sijaga.demo.places import load_demo_regions
+from sijaga.demo.users import DEMO_PASSWORD
 from sijaga.enrollment.models import Membership, MembershipEvent, Payer
 from sijaga.enrollment.services import programme_errors
 from sijaga.regions.models import Region
@@ -119,15 +123,15 @@ def test_no_two_workers_of_a_regency_share_a_name(runs):
 
 
 def test_names_stay_unique_in_large_regencies_and_plans_keep_their_prefix():
-    regencies = demo.load_demo_regions(PROVINCES)
-    payers = {p.code: p for p in map(demo.province_payer, {r.province for r in regencies})}
+    regencies = load_demo_regions(PROVINCES)
+    payers = {p.code: p for p in map(province_payer, {r.province for r in regencies})}
     for regency in regencies:
-        payers.update({p.code: p for p in demo.regency_payers(regency)})
+        payers.update({p.code: p for p in regency_payers(regency)})
     for regency in regencies:
-        plans = demo.plan_regency(regency, 400, payers)
+        plans = plan_regency(regency, 400, payers)
         names = [p.full_name for p in plans]
         assert len(set(names)) == len(names), regency.name
-        assert plans[:50] == demo.plan_regency(regency, 50, payers)
+        assert plans[:50] == plan_regency(regency, 50, payers)
         for plan in plans:
             assert plan.full_name == " ".join(plan.full_name.split())
             if regency.is_city:
@@ -145,7 +149,7 @@ def test_every_nik_is_valid_and_agrees_with_birth_date_gender_and_regency(runs):
         assert (result.birth_date, result.gender) == (w.birth_date, w.gender)
         assert result.district_code in districts
         assert result.regency_code == w.domicile_id[:5]  # issued in the regency where the worker lives
-        age = (demo.REFERENCE_DATE - w.birth_date).days // 365.25
+        age = (REFERENCE_DATE - w.birth_date).days // 365.25
         assert 20 <= age <= 58
         assert w.full_name.strip() and w.full_name == " ".join(w.full_name.split())
         assert not w.phone or (w.phone.startswith("08") and len(w.phone) == 12 and w.phone.isdigit())
@@ -226,7 +230,7 @@ def test_every_role_has_a_demo_user_with_the_scope_its_role_requires(runs):
         user.clean_regions(regions)  # raises when the assignment breaks the role's rules
         assert user.first_name and user.last_name
         assert user.password == users["admin"].password  # one shared hash of the demo password
-    assert users["admin"].check_password(demo.DEMO_PASSWORD)
+    assert users["admin"].check_password(DEMO_PASSWORD)
     assert users["admin"].is_superuser and users["admin"].is_staff and users["admin"].role == Role.COORDINATOR
     assert not users["koordinator"].is_superuser
     assert scope_for(users["koordinator"]).national
@@ -257,7 +261,7 @@ def test_statuses_history_programmes_wages_and_dates(runs):
         assert events[0].to_status == "registered" and events[-1].to_status == m.status
         assert events[0].by.role == Role.REGENCY_OPERATOR or m.payer.kind == "pemprov"
         if m.status == "ended":
-            assert m.end_reason and m.end_date and m.start_date <= m.end_date <= demo.REFERENCE_DATE
+            assert m.end_reason and m.end_date and m.start_date <= m.end_date <= REFERENCE_DATE
             assert events[-1].end_reason == m.end_reason
         assert not programme_errors(m.segment, m.programmes)
         assert dt.date(2021, 4, 1) <= m.start_date <= dt.date(2026, 6, 30)
@@ -278,26 +282,26 @@ def test_printed_table_lists_every_login_and_the_password(runs):
     printed = runs["printed"]
     for username in demo_roles_expected():
         assert f"  {username} " in printed
-    assert demo.DEMO_PASSWORD in printed
+    assert DEMO_PASSWORD in printed
     assert "Tenaga kerja: 0 baru" in printed  # the second run created nothing, and still printed the table
     assert "Kota Balikpapan" in printed and "Operator desa" in printed
 
 
 def test_plans_are_deterministic_and_independent_of_the_number_of_workers():
-    regencies = demo.load_demo_regions(PROVINCES)
-    payers = {p.code: p for p in map(demo.province_payer, {r.province for r in regencies})}
+    regencies = load_demo_regions(PROVINCES)
+    payers = {p.code: p for p in map(province_payer, {r.province for r in regencies})}
     for regency in regencies:
-        payers.update({p.code: p for p in demo.regency_payers(regency)})
+        payers.update({p.code: p for p in regency_payers(regency)})
     regency = regencies[0]
-    assert demo.plan_regency(regency, 8, payers)[:3] == demo.plan_regency(regency, 3, payers)
-    assert demo.regency_payers(regency) == demo.regency_payers(demo.load_demo_regions(PROVINCES)[0])
+    assert plan_regency(regency, 8, payers)[:3] == plan_regency(regency, 3, payers)
+    assert regency_payers(regency) == regency_payers(load_demo_regions(PROVINCES)[0])
 
 
 def test_refuses_without_regions_or_with_a_bad_number(monkeypatch):
     with pytest.raises(CommandError, match="--workers-per-regency"):
         call_command("demo_data", "--workers-per-regency", "0", stdout=StringIO())
     before = table_counts()
-    monkeypatch.setattr(demo, "DEMO_PROVINCES", ("99",))
+    monkeypatch.setattr(write, "DEMO_PROVINCES", ("99",))
     with pytest.raises(CommandError, match="load_regions"):
         call_command("demo_data", stdout=StringIO())
     assert table_counts() == before

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sijaga.enrollment import demo
+from sijaga.demo import services as demo
 
 
 class Command(BaseCommand):
@@ -26,10 +26,10 @@ class Command(BaseCommand):
         if not 1 <= n <= demo.MAX_WORKERS_PER_REGENCY:
             raise CommandError(f"--workers-per-regency harus antara 1 dan {demo.MAX_WORKERS_PER_REGENCY} (diisi {n}).")
         try:
-            counts = demo.generate_demo(workers_per_regency=n, stdout=None if options["json"] else self.stdout)
+            counts = demo.generate(workers_per_regency=n, stdout=None if options["json"] else self.stdout)
         except demo.RegionsNotLoaded as exc:
             raise CommandError(str(exc)) from exc
         if options["json"]:
             self.stdout.write(json.dumps(counts))
             return
-        self.stdout.write(demo.format_logins(demo.demo_logins()))
+        self.stdout.write(demo.login_table())
