@@ -136,8 +136,8 @@ def _batch_for(user, payer, key, worker):
     import tempfile
     from pathlib import Path
 
-    from sijaga.imports.models import ImportBatch
     from sijaga.enrollment.importing import template_csv
+    from sijaga.imports.models import ImportBatch
 
     folder = Path(tempfile.mkdtemp(prefix="sijaga-batch-"))
     report = folder / "laporan.xlsx"

@@ -54,7 +54,7 @@ def upsert(
     changed = " OR ".join(f"{table}.{q(c)} IS DISTINCT FROM excluded.{q(c)}" for c in data_cols)
 
     with transaction.atomic(using=using), conn.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - identifiers are quoted model metadata
+        cur.execute(f"SELECT COUNT(*) FROM {table}")
         before = cur.fetchone()[0]
         if conn.vendor == "postgresql":
             written, seen = _upsert_postgresql(cur, table, cols, col_list, conflict, set_list, changed, rows)
@@ -63,7 +63,7 @@ def upsert(
                 changed = changed.replace("IS DISTINCT FROM", "IS NOT")
             action = f"DO UPDATE SET {set_list} WHERE {changed}" if data_cols else "DO NOTHING"
             sql = (
-                f"INSERT INTO {table} ({col_list}) VALUES ({', '.join(['%s'] * len(cols))}) "  # noqa: S608
+                f"INSERT INTO {table} ({col_list}) VALUES ({', '.join(['%s'] * len(cols))}) "
                 f"ON CONFLICT ({conflict}) {action}"
             )
             # sqlite3's rowcount is unreliable for executemany with ON CONFLICT; total_changes is exact.
@@ -80,7 +80,7 @@ def upsert(
                 cur.executemany(sql, batch)
                 seen += len(batch)
             written = conn.connection.total_changes - start
-        cur.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
+        cur.execute(f"SELECT COUNT(*) FROM {table}")
         after = cur.fetchone()[0]
     created = after - before
     updated = written - created
@@ -92,7 +92,7 @@ def _upsert_postgresql(cur, table, cols, col_list, conflict, set_list, changed, 
 
     tmp = "sijaga_upsert_stage"
     cur.execute(f"DROP TABLE IF EXISTS {tmp}")
-    cur.execute(f"CREATE TEMP TABLE {tmp} ON COMMIT DROP AS SELECT {col_list} FROM {table} WITH NO DATA")  # noqa: S608
+    cur.execute(f"CREATE TEMP TABLE {tmp} ON COMMIT DROP AS SELECT {col_list} FROM {table} WITH NO DATA")
     seen = 0
     copy_sql = psql.SQL("COPY {} ({}) FROM STDIN").format(
         psql.Identifier(tmp), psql.SQL(", ").join(psql.Identifier(c) for c in cols)
@@ -102,10 +102,7 @@ def _upsert_postgresql(cur, table, cols, col_list, conflict, set_list, changed, 
             copy.write_row(row)
             seen += 1
     action = f"DO UPDATE SET {set_list} WHERE {changed}" if set_list else "DO NOTHING"
-    cur.execute(
-        f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM {tmp} "  # noqa: S608
-        f"ON CONFLICT ({conflict}) {action}"
-    )
+    cur.execute(f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM {tmp} ON CONFLICT ({conflict}) {action}")
     written = cur.rowcount
     return written, seen
 

@@ -49,9 +49,7 @@ def terms_changed(membership: Membership, *, actor, changes: dict[str, list[Any]
 # `{stage}` must hold the membership id, its status and, for terms, the before/after JSON computed by the merge.
 
 #: `membership_created` for every staged row that got a new membership (params: at, by, reason)
-MEMBERSHIP_CREATED_SELECT = (
-    "SELECT {id_col}, %s, %s, '', 'registered', %s, '', 'created' FROM {source}"
-)
+MEMBERSHIP_CREATED_SELECT = "SELECT {id_col}, %s, %s, '', 'registered', %s, '', 'created' FROM {source}"
 MEMBERSHIP_EVENT_COLUMNS = "membership_id, at, by_id, from_status, to_status, reason, end_reason, kind"
 
 #: `terms_changed` for every staged row whose segment, programmes or wage changed (params: at, by, reason)

@@ -20,7 +20,16 @@ class ImportBatchAdmin(ScopedAdmin):
 
     audit_type = "import"
     list_display = (
-        "uploaded_at", "kind", "file_name", "region", "payer", "uploaded_by", "status", "read", "created", "rejected"
+        "uploaded_at",
+        "kind",
+        "file_name",
+        "region",
+        "payer",
+        "uploaded_by",
+        "status",
+        "read",
+        "created",
+        "rejected",
     )
     list_filter = ("kind", "status", "channel", "dry_run")
     search_fields = ("file_name", "file_sha256")

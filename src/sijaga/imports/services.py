@@ -540,8 +540,11 @@ def purge(*, days: int | None = None, dry_run: bool = False) -> list[ImportBatch
             shutil.rmtree(folder, ignore_errors=True)
         batch.purged_at = timezone.now()
         batch.save(update_fields=["purged_at"])
-        ImportEvent.objects.create(batch=batch, status=batch.status,
-                                   message=_("berkas dan laporan dihapus (masa simpan %(d)s hari)") % {"d": days})
+        ImportEvent.objects.create(
+            batch=batch,
+            status=batch.status,
+            message=_("berkas dan laporan dihapus (masa simpan %(d)s hari)") % {"d": days},
+        )
     return batches
 
 

@@ -82,11 +82,10 @@ def match_workers(cur, d: Dialect, stage: str, actor) -> None:
         return
     # the actor's visible workers, as the ORM scopes them, correlated with the staged row
     visible, params = (
-        Worker.objects.visible_to(actor).filter(pk=RawSQL(f"{stage}.worker_id", [])).values("pk").query
+        Worker.objects.visible_to(actor).filter(pk=RawSQL(f"{stage}.worker_id", [])).values("pk").query  # noqa: S611
     ).sql_with_params()
     cur.execute(
-        f"UPDATE {stage} SET rejected = %s WHERE worker_id IS NOT NULL AND rejected IS NULL "
-        f"AND NOT EXISTS ({visible})",
+        f"UPDATE {stage} SET rejected = %s WHERE worker_id IS NOT NULL AND rejected IS NULL AND NOT EXISTS ({visible})",
         [NIK_ELSEWHERE, *params],
     )
 

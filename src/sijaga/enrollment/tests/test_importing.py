@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sijaga.core.bulk import Dialect
 from sijaga.enrollment.bulk import number_sql
 from sijaga.enrollment.models import EventKind, Membership, MembershipEvent
-from sijaga.enrollment.rules import PROGRAMMES, SEGMENT_RULES, membership_number
+from sijaga.enrollment.rules import PROGRAMMES, SEGMENT_RULES, membership_number, programme_errors
 from sijaga.imports import kinds, services
 from sijaga.imports.tests.test_pipeline import row, write_csv
 from sijaga.registry.models import Worker, WorkerChange
@@ -68,8 +68,8 @@ def test_membership_number_sql_equals_python(pairs):
         cur.execute("DROP TABLE IF EXISTS number_probe")
         cur.execute(f"CREATE TEMP TABLE number_probe (start_date date, id {d.type('int')})")
         cur.executemany("INSERT INTO number_probe VALUES (%s, %s)", [(s.isoformat(), i) for s, i in pairs])
-        cur.execute(f"SELECT {number_sql(d, 'id')} FROM number_probe ORDER BY rowid" if not d.pg else
-                    f"SELECT {number_sql(d, 'id')} FROM number_probe ORDER BY ctid")  # fmt: skip
+        order = "ctid" if d.pg else "rowid"
+        cur.execute(f"SELECT {number_sql(d, 'id')} FROM number_probe ORDER BY {order}")  # noqa: S608
         got = [r[0] for r in cur.fetchall()]
         cur.execute("DROP TABLE number_probe")
     assert got == [membership_number(s, i) for s, i in pairs]
@@ -82,6 +82,47 @@ def test_imported_numbers_follow_the_rule(world, tmp_path):
 
 
 # --- the programme rules: the import agrees with enrollment.rules.programme_errors -----------------------------
+
+SEGMENT_SPELLINGS = {
+    "pu": ["PU", "pu", "Penerima Upah", "PPU", "wage earner", "PU — penerima upah"],
+    "bpu": ["BPU", "Bukan Penerima Upah", "pbpu", "non-wage earner"],
+    "jakon": ["JAKON", "Jasa Konstruksi", "konstruksi", "construction"],
+}
+SEPARATORS = ["+", ",", "/", ";", " ", " dan ", " and ", " + "]
+
+
+def _programme_reasons(segment_text: str, programmes_text: str) -> list[str]:
+    from sijaga.enrollment.importing import validate, villages
+    from sijaga.imports.tests.files import TODAY, values
+
+    frame = pl.DataFrame(
+        {"__row": [2], "__nik_numeric": [False], **{k: [str(v)] for k, v in values(1).items()}}
+    ).with_columns(pl.lit(segment_text).alias("segment"), pl.lit(programmes_text).alias("programmes"))
+    out = validate(frame, villages=villages(), today=TODAY)
+    return out.rejections.filter(pl.col("key") == "programmes").get_column("reason").to_list()
+
+
+def test_every_segment_and_programme_set_agrees_with_programme_errors():
+    """Exhaustive: 3 segments × 31 non-empty programme sets, as an uploader would type them."""
+    for segment, subset in itertools.product(SEGMENT_RULES, range(1, 2 ** len(PROGRAMMES))):
+        chosen = [p for i, p in enumerate(PROGRAMMES) if subset >> i & 1]
+        assert _programme_reasons(segment.upper(), "+".join(p.upper() for p in chosen)) == programme_errors(
+            segment, chosen
+        ), (segment, chosen)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    segment=st.sampled_from(sorted(SEGMENT_RULES)),
+    chosen=st.lists(st.sampled_from(PROGRAMMES), min_size=1, max_size=7),
+    separator=st.sampled_from(SEPARATORS),
+    data=st.data(),
+)
+def test_vectorised_programme_rules_agree_with_the_scalar_rule(segment, chosen, separator, data):
+    """Any spelling of the segment, any order, case and separator of the programmes, repeats included."""
+    spelling = data.draw(st.sampled_from(SEGMENT_SPELLINGS[segment]))
+    text = separator.join(data.draw(st.sampled_from([p, p.upper(), p.title()])) for p in chosen)
+    assert _programme_reasons(spelling, text) == programme_errors(segment, chosen), (spelling, text)
 
 
 # --- history: a re-upload that changes something says what, before and after ---------------------------------------
@@ -116,8 +157,16 @@ def test_reupload_records_terms_and_worker_changes(world, tmp_path):
 def _province_payer(world):
     from sijaga.enrollment.services import create_payer
 
-    return create_payer(world.users["coordinator"], {"code": "pemprov-64", "name": "Pemerintah Provinsi Kaltim",
-                                                     "kind": "pemprov", "region_id": "64", "funding_source": "apbd"})
+    return create_payer(
+        world.users["coordinator"],
+        {
+            "code": "pemprov-64",
+            "name": "Pemerintah Provinsi Kaltim",
+            "kind": "pemprov",
+            "region_id": "64",
+            "funding_source": "apbd",
+        },
+    )
 
 
 def test_double_funding_is_flagged_unless_confirmed(client, world, tmp_path, settings,

@@ -119,9 +119,9 @@ def test_f2_retry_is_for_write_roles_in_scope(client, world, tmp_path, settings,
 @pytest.mark.parametrize(
     ("error", "message"),
     [
-        (RuntimeError("boom"), "Impor terhenti karena kesalahan sistem; unggah ulang atau hubungi admin (RuntimeError)."),
+        (RuntimeError("boom"), "kesalahan sistem; unggah ulang atau hubungi admin (RuntimeError)."),
         (OperationalError("server closed the connection unexpectedly"), "Koneksi ke basis data terputus"),
-        (IntegrityError('UNIQUE constraint failed: registry_worker.nik'), "Impor lain dengan NIK yang sama"),
+        (IntegrityError("UNIQUE constraint failed: registry_worker.nik"), "Impor lain dengan NIK yang sama"),
     ],
     ids=["other", "connection", "unique"],
 )
@@ -214,7 +214,7 @@ def test_f2_overlapping_imports_of_one_payer_both_succeed(committed_regions, tmp
 
         try:
             services.run_batch(batch_id)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+        except Exception as exc:
             errors.append(exc)
         finally:
             thread_connection.close()
@@ -296,9 +296,9 @@ def test_f6_only_write_roles_confirm_and_the_confirmer_is_recorded(client, world
     confirmed = ImportEvent.objects.get(batch=batch, message="dikonfirmasi")
     assert confirmed.by == confirmer
     logs = AccessLog.objects.order_by("id")[before:]
-    assert {(log.user, log.action, log.object_type) for log in logs} >= {
-        (confirmer, "create", "import")
-    } and all(log.user == confirmer for log in logs)
+    assert {(log.user, log.action, log.object_type) for log in logs} >= {(confirmer, "create", "import")} and all(
+        log.user == confirmer for log in logs
+    )
     # the run after confirmation ran as the confirmer
     assert {m.created_by for m in Membership.objects.filter(worker__full_name__startswith="Pekerja Nomor")} == {
         confirmer
