@@ -50,7 +50,7 @@ ENV_SETTINGS: dict[str, EnvSetting] = {
             "SIJAGA_IMPORT_RETENTION_DAYS",
             "90",
             "Days the uploaded files and result workbooks of finished imports are kept; `purge_imports` deletes "
-            "older ones (the batch record stays).",
+            "older ones (the batch record stays, marked as purged).",
         ),
         EnvSetting(
             "SIJAGA_TASKS_IMMEDIATE",
