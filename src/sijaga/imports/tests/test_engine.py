@@ -179,12 +179,11 @@ def test_f2_import_runs_with_the_debug_cursor(world, tmp_path):
     assert (again.status, again.unchanged) == ("imported", 5)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two concurrent connections (PostgreSQL)")
 @pytest.mark.django_db(transaction=True)
 def test_f2_overlapping_imports_of_one_payer_both_succeed(committed_regions, tmp_path, monkeypatch):
     """Two workers import overlapping new NIKs for the same payer at the same time: the second waits for the
     first (advisory lock) and then matches its rows, instead of failing on the unique NIK."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs two concurrent database connections (PostgreSQL)")
     from sijaga.accounts.services import create_user
     from sijaga.enrollment.services import create_payer
 
