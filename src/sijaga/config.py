@@ -128,6 +128,18 @@ ENV_SETTINGS: dict[str, EnvSetting] = {
             "makes `import_enrollment` kill itself at that point of the merge. Never set it in production.",
         ),
         EnvSetting(
+            "SIJAGA_IMPORT_STALL_MINUTES",
+            "10",
+            "Minutes without a heartbeat after which a running import is shown as stalled (terhenti) and re-queued "
+            "once by the task worker.",
+        ),
+        EnvSetting(
+            "SIJAGA_IMPORT_RETENTION_DAYS",
+            "90",
+            "Days the uploaded files and result workbooks of finished imports are kept; `purge_imports` deletes "
+            "older ones (the batch record stays, marked as purged).",
+        ),
+        EnvSetting(
             "SIJAGA_TASKS_IMMEDIATE",
             "0",
             "`1` runs background tasks inline (tests, demo without a worker); "

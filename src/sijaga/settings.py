@@ -109,6 +109,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Bulk imports: a batch with no heartbeat for this long is shown as stalled and re-queued; stored uploads and reports
+# of finished batches are deleted after the retention period by `sijaga purge_imports` (security review F2, F23).
+IMPORT_STALL_MINUTES = int(env("SIJAGA_IMPORT_STALL_MINUTES") or 10)
+IMPORT_RETENTION_DAYS = int(env("SIJAGA_IMPORT_RETENTION_DAYS") or 90)
+
 TASKS = {
     "default": {
         "BACKEND": (

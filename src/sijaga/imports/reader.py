@@ -21,7 +21,8 @@ Hostile files (F1). Reading is bounded, and a file can never take the worker pro
 * The parse of XLSX and XLS itself runs in a child process with memory, CPU and wall-time limits (`sandbox.py`):
   whatever slips past the inspection (an XLS, a grid that is huge but within the limits) can only kill the
   child, which is reported as "too big or damaged". The child writes the frame as Arrow IPC; the parent reads it.
-* Only the template's columns are read from a sheet wider than `NARROW_SHEET` (fastexcel's `use_columns`), so a
+* Only the template's columns are read from a sheet wider than `NARROW_FACTOR` × the kind's columns (fastexcel's
+  `use_columns`), so a
   stray cell far to the right does not widen what is converted.
 """
 
@@ -44,9 +45,10 @@ import fastexcel
 import polars as pl
 from django.utils.translation import gettext as _
 
+from sijaga.core.text import WHITESPACE
 from sijaga.imports import sandbox
-from sijaga.imports.columns import BY_KEY, COLUMNS, REQUIRED, match_headers
-from sijaga.registry.nik import WHITESPACE
+from sijaga.imports.columns import BY_KEY, COLUMNS, REQUIRED, Column, ColumnSet, match_headers, reading
+from sijaga.imports.columns import active as active_columns
 
 HEADER_SCAN_ROWS = 15
 HEADER_PROBE_ROWS = 1000  # leading empty rows of a sheet that are looked through for the header
@@ -59,7 +61,7 @@ CSV_SEPARATORS = (",", ";", "\t", "|")
 # --- limits (F1) ---
 MAX_ROWS = 1_048_576  # Excel's own limit: a sheet or CSV with more rows is refused
 MAX_COLUMNS = 50  # the template has 12; a sheet with a value beyond column AX is refused
-NARROW_SHEET = 2 * len(COLUMNS)  # up to this many columns a sheet is read whole; wider, only the template's columns
+NARROW_FACTOR = 2  # up to twice the kind's columns a sheet is read whole; wider, only the template's columns
 MAX_SHEET_XML_BYTES = 2 * 1024**3  # one worksheet's XML, decompressed (1,000,000 template rows: 0.4–0.8 GB)
 MAX_SHARED_STRINGS_BYTES = 1024**3
 MAX_PART_BYTES = 64 * 1024**2  # any other XML part: workbook, styles, relationships, …
@@ -707,7 +709,13 @@ def _read_excel_sandboxed(path: Path, kind: str, sheet: str | None) -> Table:
             if refused and all(info and info["problem"] for _name, info in refused):
                 name, info = refused[0]
                 raise _sheet_limit(name, *info["problem"])
-        args = {"path": str(path), "kind": kind, "sheet": sheet, "sheets": sheets}
+        # the child has no Django apps (no kinds registry): it gets the columns being read as plain data
+        columns = [
+            {"key": c.key, "header": str(c.header), "required": c.required, "aliases": [str(a) for a in c.aliases],
+             "help": str(c.help)}
+            for c in active_columns()
+        ]  # fmt: skip
+        args = {"path": str(path), "kind": kind, "sheet": sheet, "sheets": sheets, "columns": columns}
         try:
             with child.run(args) as result:
                 frame = pl.read_ipc(child.out / "frame.arrow")  # read into memory, not mapped
@@ -730,7 +738,9 @@ def _read_excel_sandboxed(path: Path, kind: str, sheet: str | None) -> Table:
 
 def _excel_child(args: dict, out: Path) -> dict:
     """In the sandbox: read the workbook, write the frame to `out`, return the rest of the `Table`."""
-    table, index = _read_excel(Path(args["path"]), args["kind"], args["sheet"], args["sheets"])
+    columns = ColumnSet(tuple(Column(**{**c, "aliases": tuple(c["aliases"])}) for c in args["columns"]))
+    with reading(columns):
+        table, index = _read_excel(Path(args["path"]), args["kind"], args["sheet"], args["sheets"])
     table.frame.write_ipc(out / "frame.arrow")
     return {
         "sheet": table.sheet,
@@ -802,7 +812,7 @@ def _read_sheet(reader, name: str, kind: str, width: int | None) -> tuple[Table,
     A sheet known to be narrow is loaded whole. Otherwise the first rows are loaded to find the header, then only
     the recognised columns: calamine still parses the whole sheet each time, but what is converted stays small.
     """
-    if width is not None and width <= NARROW_SHEET:
+    if width is not None and width <= NARROW_FACTOR * len(COLUMNS):
         grid = _load(reader, name)
         header_idx, keys, notes = _header(grid)
         columns = {key: grid.columns[i] for key, i in keys.items()}

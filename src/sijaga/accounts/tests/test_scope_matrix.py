@@ -42,9 +42,11 @@ OBJECT_ENDPOINTS = [
     ("api enrol existing foreign worker", "post", "/api/memberships/", "worker_in_body", None),
     ("web import batch", "get", "/unggah/{batch}/", "batch", None),
     ("web import confirm", "post", "/unggah/{batch}/impor/", "batch", {}),
+    ("web import retry", "post", "/unggah/{batch}/ulang/", "batch", {}),
     ("web import report", "get", "/unggah/{batch}/laporan.xlsx", "batch", None),
     ("api import batch", "get", "/api/imports/{batch}", "batch", None),
     ("api import confirm", "post", "/api/imports/{batch}/import", "batch", {}),
+    ("api import retry", "post", "/api/imports/{batch}/retry", "batch", {}),
     ("api import report", "get", "/api/imports/{batch}/report.xlsx", "batch", None),
 ]  # fmt: skip
 

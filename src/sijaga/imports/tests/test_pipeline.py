@@ -97,8 +97,10 @@ def test_report_lists_rejected_rows_ready_to_fix(world, tmp_path):
     assert "JP hanya untuk" in fix["Alasan penolakan"][1]
     detail = pl.read_excel(batch.report_path, sheet_name="Rincian")
     assert set(detail["Kolom"]) == {"NIK", "Program"}
-    preview = services.rejection_preview(batch)
-    assert [(p["row"], p["column"]) for p in preview] == [("3", "NIK"), ("4", "Program")]
+    from sijaga.accounts.actor import Actor
+
+    preview = services.rejection_preview(Actor.system("cli"), batch)
+    assert [(p["row"], p["column"]) for p in preview] == [(3, "NIK"), (4, "Program")]
 
 
 def test_all_or_nothing_and_dry_run_write_nothing(world, tmp_path):

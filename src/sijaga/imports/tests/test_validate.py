@@ -12,12 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sijaga.conftest import make_nik
-from sijaga.imports import validate as validate_module
+from sijaga.enrollment import importing as validate_module
+from sijaga.enrollment.importing import validate
 from sijaga.imports.columns import COLUMNS
+from sijaga.imports.kinds import Validated
 from sijaga.imports.reader import NIK_NUMERIC, ROW, read_table
 from sijaga.imports.tests import files
 from sijaga.imports.tests.files import HEADERS, KEYS, NIK, TODAY, VILLAGE, Formula, line, values
-from sijaga.imports.validate import Validated, validate
 from sijaga.registry.nik import parse_nik
 
 pytestmark = pytest.mark.django_db
