@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
 
+from sijaga.core.exceptions import NotFound
+
 if TYPE_CHECKING:
     from django.utils.functional import Promise
 
@@ -121,8 +123,8 @@ _KINDS: dict[str, ImportKind] = {}
 DEFAULT_KIND = "kepesertaan"
 
 
-class UnknownKind(LookupError):
-    pass
+class UnknownKind(NotFound, LookupError):
+    """An import kind nobody registered: answered 404 on every channel (a typo in a URL, not a server error)."""
 
 
 def register(kind: ImportKind) -> None:
