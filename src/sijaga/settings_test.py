@@ -9,6 +9,7 @@ variables. Tests of the production profile start `python -m sijaga` with a clean
 """
 
 import os
+from pathlib import Path
 
 os.environ["SIJAGA_DEBUG"] = "1"
 os.environ.setdefault("SIJAGA_SECRET_KEY", "test-only-not-a-secret-" + "x" * 40)
@@ -17,3 +18,13 @@ from sijaga.settings import *  # noqa: F403
 
 # Many tests open the public verification page from the same address; the limit has its own test.
 VERIFY_RATE_LIMIT = 0
+
+# SQLite: the test database is a file, as the demo's is (WAL, busy timeout), not a shared-cache in-memory database:
+# the browser tests run the task worker beside the live server, and SQLite's shared cache answers concurrent
+# connections with "database table is locked" at once instead of waiting, which the demo never sees.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile as _tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(_tempfile.gettempdir()) / f"sijaga-test-{os.getpid()}.sqlite3")
+    }
