@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "sijaga.registry",
     "sijaga.enrollment",
     "sijaga.imports",
+    "sijaga.contributions",
     "sijaga.demo",
     "sijaga.portal",
 ]
