@@ -166,6 +166,19 @@ class Rate(models.Model):
     def __str__(self) -> str:
         return f"{self.schedule.code}:{self.key} {self.as_row().figure}"
 
+    @property
+    def figure(self) -> str:
+        """``0.24%``, ``Rp6.800``, ``0.21% × (Rp0–Rp100.000.000]``."""
+        return self.as_row().figure
+
+    @property
+    def first_month(self) -> Month:
+        return Month.of(self.valid_from)
+
+    @property
+    def last_month(self) -> Month | None:
+        return Month.of(self.valid_to) if self.valid_to else None
+
     def as_row(self) -> data.RateRow:
         return data.RateRow(
             schedule=self.schedule.code if self.schedule_id else "",
