@@ -10,8 +10,9 @@ engines are held):
 
 Both read the rates from a :class:`~sijaga.contributions.rates.RateTable` (from the data files or the database); the
 month's rows are resolved once per month by :meth:`RateTable.at`, shared by both paths, and flattened for the
-vectorised path by :func:`price_list` — one row per (month, segment, programme, basis, JKK risk class) with the
-basis points of each party, which is also the table a set-based SQL bill run can join (docs/contributions.md).
+vectorised path by :func:`price_list` — one *price* per (month, segment, basis, programme, JKK risk class,
+labour-intensive flag) with the basis points of each party and the rate rows used — which is also the table a
+set-based SQL bill run can join (docs/contributions.md).
 
 **Rounding rule.** For each programme and each party the exact amount — the sum of basis × rate (basis points)
 over the rows that apply, plus flat amounts, times (1 − relief) — is rounded once, half up, to the Rupiah. Nothing
@@ -30,6 +31,7 @@ Pure: no database; Django only for translated messages (Indonesian msgids, as ev
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -298,18 +300,18 @@ def _line(programme: str, pricing: Pricing, components, value: int, labour_inten
 
 # --- vectorised -----------------------------------------------------------------------------------------------------
 
-KEY = ["month", "segment", "programme", "basis", "risk_class"]
+PROGRAMME = pl.Enum(PROGRAMMES)
 LINE_COLUMNS = {
     "row": pl.UInt32,
     "month": pl.Date,
-    "programme": pl.Utf8,
+    "programme": PROGRAMME,
     "base": pl.Int64,
     "employer": pl.Int64,
     "worker": pl.Int64,
     "government": pl.Int64,
     "recomposed": pl.Int64,
     "relief": pl.Int64,
-    "rate_ids": pl.List(pl.Int64),
+    "price": pl.UInt32,
 }
 ERROR_COLUMNS = {
     "row": pl.UInt32,
@@ -329,25 +331,41 @@ TERM_COLUMNS = {
     "labour_intensive": pl.Boolean,
 }
 _OPTIONAL = {"contract_value": None, "risk_class": 1, "labour_intensive": False, "wage": None}
+_BASES = ("wage", "contract")
 
 
 @dataclass(frozen=True)
 class FrameResult:
-    """``lines``: one row per priced (input row, programme); ``errors``: one row per refused input row (its first
-    error, as the scalar raises it). An input row is in exactly one of the two."""
+    """``lines``: one row per priced (input row, programme), in input order; ``errors``: one row per refused input
+    row (its first error, as the scalar raises it). An input row is in exactly one of the two.
+
+    A line's ``price`` is a row of ``prices`` (:func:`price_list`), whose ``rate_ids`` are the rate rows used —
+    the same ids the scalar returns per line. Billing stores the price (or its ids) once, not a list per line."""
 
     lines: pl.DataFrame
     errors: pl.DataFrame
+    prices: pl.DataFrame
+
+    def lines_with_rate_ids(self) -> pl.DataFrame:
+        """``lines`` plus their ``rate_ids`` (a list each): for small frames, tests and the API."""
+        return self.lines.join(self.prices.select("price", "rate_ids"), on="price", how="left", maintain_order="left")
+
+
+def _key(month_index: pl.Expr | int, segment: pl.Expr | int, basis: pl.Expr | int, programme: pl.Expr | int,
+         risk_class: pl.Expr | int, labour_intensive: pl.Expr | int) -> pl.Expr | int:  # fmt: skip
+    """One integer for (month, segment, basis, programme, risk class, labour-intensive): a fast join key."""
+    return ((((month_index * 3 + segment) * 2 + basis) * 5 + programme) * 5 + (risk_class - 1)) * 2 + labour_intensive
 
 
 def price_list(rates: RateTable, months: Iterable[Month]) -> pl.DataFrame:
-    """The rates of ``months`` flattened: one row per (month, segment, programme, basis, risk class).
+    """The rates of ``months`` flattened: one row (a *price*) per month, segment, basis, programme, JKK risk class
+    and labour-intensive flag — a few hundred rows a month, whatever the number of memberships.
 
-    Columns: the key; ``status`` (null, ``no_rate`` or ``no_cap``); ``floor``, ``cap`` (Rupiah, null when none
-    applies); ``has_pct``; for each party ``bp_<party>`` (summed rate), ``flat_<party>`` (Rupiah),
-    ``relief_bp_<party>`` and ``relief_li_<party>`` (the relief needs a labour-intensive employer); for contract
-    tiers ``t<i>_<party>_lower/_upper/_bp``; ``ids_li`` and ``ids_other``, the rate rows used for a labour-intensive
-    employer and for any other. A few hundred rows: the join table of the vectorised (or an SQL) bill run.
+    Columns: ``price`` (the row number) and ``key`` (see :func:`_key`); the key columns; ``status`` (null,
+    ``no_rate`` or ``no_cap``); ``floor`` and ``cap`` (Rupiah, null when none applies); ``has_pct``; for each party
+    ``bp_<party>`` (rates summed), ``flat_<party>`` (Rupiah) and ``relief_bp_<party>`` (the relief that applies);
+    for contract tiers ``t<i>_<party>_lower/_upper/_bp``; ``rate_ids``, the rate rows used. This is the join table
+    of the vectorised bill run, and one an SQL bill run can load and join the same way (docs/contributions.md).
     """
     records: list[dict] = []
     max_tiers = 0
@@ -355,59 +373,64 @@ def price_list(rates: RateTable, months: Iterable[Month]) -> pl.DataFrame:
         for (segment, programme, basis), pricing in rates.at(month).pricings.items():
             for risk_class in RISK_CLASSES:
                 components = pricing.for_class(risk_class)
-                record = {"month": month.first_day, "segment": segment, "programme": programme, "basis": basis,
-                          "risk_class": risk_class}  # fmt: skip
-                if not components:
-                    records.append({**record, "status": "no_rate"})
-                    continue
-                if pricing.capped and pricing.cap is None:
-                    records.append({**record, "status": "no_cap"})
-                    continue
-                record["status"] = None
-                record["floor"] = pricing.floor.amount if pricing.floor else None
-                record["cap"] = pricing.cap.amount if pricing.capped and pricing.cap else None
-                record["has_pct"] = any(c.kind != "flat" for c in components)
-                used = {c.id for c in components}
-                if pricing.capped and pricing.cap is not None:
-                    used.add(pricing.cap.id)
-                if pricing.floor is not None:
-                    used.add(pricing.floor.id)
-                ids_li, ids_other = set(used), set(used)
-                paying = {c.party for c in components}
-                for party in PARTIES:
-                    mine = [c for c in components if c.party == party]
-                    record[f"bp_{party}"] = sum(c.bp or 0 for c in mine if c.kind == "rate")
-                    record[f"flat_{party}"] = sum(c.amount or 0 for c in mine if c.kind == "flat")
-                    tiers = [c for c in mine if c.kind == "tier"]
-                    max_tiers = max(max_tiers, len(tiers))
-                    for i, t in enumerate(tiers):
-                        record[f"t{i}_{party}_lower"] = t.lower
-                        record[f"t{i}_{party}_upper"] = t.upper
-                        record[f"t{i}_{party}_bp"] = t.bp
-                    li = pricing.relief_for(party, labour_intensive=True) if party in paying else None
-                    other = pricing.relief_for(party, labour_intensive=False) if party in paying else None
-                    if li is not None and other is not None and li.id != other.id:  # excluded by the slot check
-                        raise AssertionError(f"two reliefs for {segment} {programme} {party} in {month}")
-                    record[f"relief_bp_{party}"] = li.bp if li is not None else 0
-                    record[f"relief_li_{party}"] = li is not None and other is None
-                    if li is not None:
-                        ids_li.add(li.id)
-                    if other is not None:
-                        ids_other.add(other.id)
-                record["ids_li"] = sorted(ids_li)
-                record["ids_other"] = sorted(ids_other)
-                records.append(record)
+                for labour_intensive in (False, True):
+                    record = {
+                        "key": _key(month.index, SEGMENTS.index(segment), _BASES.index(basis),
+                                    PROGRAMMES.index(programme), risk_class, int(labour_intensive)),
+                        "month": month.first_day, "segment": segment, "programme": programme, "basis": basis,
+                        "risk_class": risk_class, "labour_intensive": labour_intensive,
+                    }  # fmt: skip
+                    if not components:
+                        records.append({**record, "status": "no_rate"})
+                        continue
+                    if pricing.capped and pricing.cap is None:
+                        records.append({**record, "status": "no_cap"})
+                        continue
+                    max_tiers = max(max_tiers, _price_record(record, pricing, components, labour_intensive))
+                    records.append(record)
     schema: dict[str, pl.DataType] = {
-        "month": pl.Date, "segment": pl.Utf8, "programme": pl.Utf8, "basis": pl.Utf8, "risk_class": pl.Int64,
-        "status": pl.Utf8, "floor": pl.Int64, "cap": pl.Int64, "has_pct": pl.Boolean,
+        "key": pl.Int64, "month": pl.Date, "segment": pl.Utf8, "programme": pl.Utf8, "basis": pl.Utf8,
+        "risk_class": pl.Int64, "labour_intensive": pl.Boolean, "status": pl.Utf8, "floor": pl.Int64,
+        "cap": pl.Int64, "has_pct": pl.Boolean,
     }  # fmt: skip
     for party in PARTIES:
-        schema |= {f"bp_{party}": pl.Int64, f"flat_{party}": pl.Int64, f"relief_bp_{party}": pl.Int64,
-                   f"relief_li_{party}": pl.Boolean}  # fmt: skip
+        schema |= {f"bp_{party}": pl.Int64, f"flat_{party}": pl.Int64, f"relief_bp_{party}": pl.Int64}
         for i in range(max_tiers):
             schema |= {f"t{i}_{party}_lower": pl.Int64, f"t{i}_{party}_upper": pl.Int64, f"t{i}_{party}_bp": pl.Int64}
-    schema |= {"ids_li": pl.List(pl.Int64), "ids_other": pl.List(pl.Int64)}
-    return pl.DataFrame(records, schema=schema, orient="row") if records else pl.DataFrame(schema=schema)
+    schema |= {"rate_ids": pl.List(pl.Int64)}
+    frame = pl.DataFrame(records, schema=schema, orient="row") if records else pl.DataFrame(schema=schema)
+    return frame.with_row_index("price")
+
+
+def _price_record(record: dict, pricing: Pricing, components, labour_intensive: bool) -> int:
+    """Fill one priced record the way :func:`_line` prices (the same rows, the same relief rule)."""
+    record["status"] = None
+    record["floor"] = pricing.floor.amount if pricing.floor else None
+    record["cap"] = pricing.cap.amount if pricing.capped and pricing.cap else None
+    record["has_pct"] = any(c.kind != "flat" for c in components)
+    used = {c.id for c in components}
+    if pricing.capped and pricing.cap is not None:
+        used.add(pricing.cap.id)
+    if pricing.floor is not None:
+        used.add(pricing.floor.id)
+    paying = {c.party for c in components}
+    tiers_seen = 0
+    for party in PARTIES:
+        mine = [c for c in components if c.party == party]
+        record[f"bp_{party}"] = sum(c.bp or 0 for c in mine if c.kind == "rate")
+        record[f"flat_{party}"] = sum(c.amount or 0 for c in mine if c.kind == "flat")
+        tiers = [c for c in mine if c.kind == "tier"]
+        tiers_seen = max(tiers_seen, len(tiers))
+        for i, t in enumerate(tiers):
+            record[f"t{i}_{party}_lower"] = t.lower
+            record[f"t{i}_{party}_upper"] = t.upper
+            record[f"t{i}_{party}_bp"] = t.bp
+        relief = pricing.relief_for(party, labour_intensive=labour_intensive) if party in paying else None
+        record[f"relief_bp_{party}"] = relief.bp if relief is not None else 0
+        if relief is not None:
+            used.add(relief.id)
+    record["rate_ids"] = sorted(used)
+    return tiers_seen
 
 
 def _prepare(terms: pl.DataFrame, carry: Sequence[str]) -> pl.DataFrame:
@@ -461,52 +484,90 @@ def _input_error_expr() -> pl.Expr:
     )
 
 
+def _slim(prices: pl.DataFrame, basis: str) -> pl.DataFrame:
+    """The prices of one basis with the columns its arithmetic needs (none that is zero or empty everywhere)."""
+    prices = prices.filter(pl.col("basis") == basis)
+    keep = ["key", "price", "cap", "has_pct"]
+    for name in prices.columns:
+        if re.match(r"(bp|flat|relief_bp)_|t\d+_", name):
+            column = prices[name]
+            if column.null_count() < len(column) and (column.fill_null(0) != 0).any():
+                keep.append(name)
+    return prices.select(keep)
+
+
 def calculate_frame(terms: pl.DataFrame, rates: RateTable, *, carry: Sequence[str] = ()) -> FrameResult:
     """Price every row of ``terms`` (columns of :data:`TERM_COLUMNS`; ``month`` a first-of-month date) with Polars
     expressions; row ``i`` of the input agrees exactly with ``contribution(terms_i, month_i, rates)``.
 
     ``carry`` names input columns (say ``membership_id``) copied to both outputs; ``row`` is the input's position.
+    Lines come ordered by basis (wage, then contract value), programme (JKK … JKP) and input row.
+
+    Two passes over the terms: a cheap one joins each (row, programme) to its price's status and floor to find
+    the refused rows; the second prices the others, wage and contract value separately (only contract values need
+    128-bit products), so no step holds more than the priced lines and the few columns of their prices.
     """
     c = pl.col
     frame = _prepare(terms, carry).with_columns(input_error=_input_error_expr())
     months = [Month.from_first_day(d) for d in frame["month"].unique().to_list()]
-    prices = price_list(rates, months).with_columns(found=pl.lit(True))
+    prices = price_list(rates, months)
 
-    ok = frame.filter(c("input_error").is_null()).with_columns(
-        basis=pl.when(c("contract_value").is_not_null()).then(pl.lit("contract")).otherwise(pl.lit("wage")),
-        value=pl.coalesce("contract_value", "wage"),
-    )
-    keep = ["row", "month", "segment", "basis", "value", "risk_class", "labour_intensive", *carry]
-    long = pl.concat(
-        [
-            ok.filter(c(p)).select(*keep, programme=pl.lit(p), order=pl.lit(i, dtype=pl.Int8))
-            for i, p in enumerate(PROGRAMMES)
-        ]
-    ).join(prices, on=KEY, how="left")
-    long = long.with_columns(
-        error=pl.when(c("found").is_null())
-        .then(pl.lit("no_rate"))
-        .when(c("status").is_not_null())
-        .then(c("status"))
-        .when(c("floor").is_not_null() & (c("value") < c("floor")))
-        .then(pl.lit("income_below_floor"))
-        .otherwise(pl.lit(None, dtype=pl.Utf8))
-    )
+    segment_index = c("segment").replace_strict(SEGMENTS, list(range(len(SEGMENTS))), default=0, return_dtype=pl.Int64)
+    month_index = c("month").dt.year().cast(pl.Int64) * 12 + c("month").dt.month().cast(pl.Int64) - 1
+    ok = (
+        frame.lazy()
+        .filter(c("input_error").is_null())
+        .select(
+            "row", "month", "segment", *PROGRAMMES, *carry,
+            value=pl.coalesce("contract_value", "wage"),
+            basis=c("contract_value").is_not_null().cast(pl.Int64),
+            head=_key(month_index, segment_index, c("contract_value").is_not_null().cast(pl.Int64), 0,
+                      c("risk_class"), c("labour_intensive").cast(pl.Int64)),
+        )
+    )  # fmt: skip
 
-    programme_errors = (
-        long.filter(c("error").is_not_null())
+    def long(basis: int | None, *columns: str) -> pl.LazyFrame:
+        """(row, programme) pairs of the priced segment rows, programme-major: one cheap filter per programme."""
+        rows = ok if basis is None else ok.filter(c("basis") == basis)
+        return pl.concat(
+            [
+                rows.filter(c(p)).select(
+                    *columns, order=pl.lit(i, dtype=pl.Int8), key=c("head") + _key(0, 0, 0, i, 1, 0)
+                )
+                for i, p in enumerate(PROGRAMMES)
+            ]
+        )
+
+    checks = prices.select("key", "price", "status", "floor")
+    safe = prices.filter(c("status").is_null() & c("floor").is_null())["key"].implode()  # nothing to check there
+    refusals = (
+        long(None, "row", "month", "segment", "value", *carry)
+        .filter(~c("key").is_in(safe))
+        .join(checks.lazy(), on="key", how="left")
+        .with_columns(
+            error=pl.when(c("price").is_null())
+            .then(pl.lit("no_rate"))
+            .when(c("status").is_not_null())
+            .then(c("status"))
+            .when(c("floor").is_not_null() & (c("value") < c("floor")))
+            .then(pl.lit("income_below_floor"))
+            .otherwise(pl.lit(None, dtype=pl.Utf8))
+        )
+        .filter(c("error").is_not_null())
         .sort("row", "order")
         .unique(subset="row", keep="first", maintain_order=True)
         .select(
             "row",
             "month",
             c("error").alias("code"),
-            "programme",
+            c("order")
+            .replace_strict(list(range(len(PROGRAMMES))), PROGRAMMES, return_dtype=pl.Utf8)
+            .alias("programme"),
             "segment",
             pl.when(c("error") == "income_below_floor").then(c("floor")).alias("detail"),
             *carry,
         )
-    )
+    ).collect()
     input_errors = frame.filter(c("input_error").is_not_null()).select(
         "row",
         "month",
@@ -516,41 +577,55 @@ def calculate_frame(terms: pl.DataFrame, rates: RateTable, *, carry: Sequence[st
         pl.lit(None, dtype=pl.Int64).alias("detail"),
         *carry,
     )
-    errors = pl.concat([input_errors, programme_errors]).sort("row")
+    errors = pl.concat([input_errors, refusals]).sort("row")
 
-    priced = long.join(programme_errors.select("row"), on="row", how="anti")
-    lines = priced.sort("row", "order").select(*_amounts(prices), *carry)
-    return FrameResult(lines=lines, errors=errors)
+    refused = refusals["row"].implode()
+    priced = []
+    for i, basis in enumerate(_BASES):
+        slim = _slim(prices, basis)
+        priced.append(
+            long(i, "row", "month", "value", *carry)
+            .filter(~c("row").is_in(refused))
+            .join(slim.lazy(), on="key", how="inner", maintain_order="left")
+            .select(*_amounts(slim.columns), *carry)
+        )
+    lines = pl.concat(priced).collect()
+    return FrameResult(lines=lines, errors=errors, prices=prices)
 
 
-def _amounts(prices: pl.DataFrame) -> list[pl.Expr]:
+def _amounts(columns: Sequence[str]) -> list[pl.Expr]:
     c = pl.col
+    zero = pl.lit(0, dtype=pl.Int64)
     base = pl.when(c("cap").is_not_null()).then(pl.min_horizontal("value", "cap")).otherwise(c("value"))
+    wide = any(re.fullmatch(r"t\d+_\w+_bp", name) for name in columns)
     gross: dict[str, pl.Expr] = {}
     net: dict[str, pl.Expr] = {}
     for party in PARTIES:
-        numerator = base * c(f"bp_{party}") + c(f"flat_{party}") * BP
-        i = 0
-        while f"t{i}_{party}_bp" in prices.columns:
-            lower, upper, bp = c(f"t{i}_{party}_lower"), c(f"t{i}_{party}_upper"), c(f"t{i}_{party}_bp")
+        numerator = zero
+        if f"bp_{party}" in columns:
+            numerator = numerator + base * c(f"bp_{party}").fill_null(0)
+        if f"flat_{party}" in columns:
+            numerator = numerator + c(f"flat_{party}").fill_null(0) * BP
+        for tier in sorted(int(m[1]) for name in columns if (m := re.fullmatch(rf"t(\d+)_{party}_bp", name))):
+            t = f"t{tier}_{party}"
+            lower = c(f"{t}_lower").fill_null(0) if f"{t}_lower" in columns else pl.lit(0, dtype=pl.Int64)
+            upper = c(f"{t}_upper") if f"{t}_upper" in columns else pl.lit(None, dtype=pl.Int64)
             width = pl.when(upper.is_null()).then(c("value") - lower).otherwise(upper - lower)
             slice_ = pl.min_horizontal(c("value") - lower, width).clip(lower_bound=0)
-            numerator = numerator + (slice_ * bp).fill_null(0)
-            i += 1
-        numerator = numerator.cast(pl.Int128)
-        relief = (
-            pl.when(c(f"relief_li_{party}") & ~c("labour_intensive")).then(0).otherwise(c(f"relief_bp_{party}"))
-        ).cast(pl.Int128)
+            numerator = numerator + (slice_ * c(f"{t}_bp")).fill_null(0)
+        relief = c(f"relief_bp_{party}").fill_null(0) if f"relief_bp_{party}" in columns else zero
+        if wide:  # contract values up to Rp100 trillion: the relieved product needs 128 bits
+            numerator, relief = numerator.cast(pl.Int128), relief.cast(pl.Int128)
         gross[party] = ((2 * numerator + BP) // (2 * BP)).cast(pl.Int64)
         net[party] = ((2 * numerator * (BP - relief) + BP * BP) // (2 * BP * BP)).cast(pl.Int64)
     return [
         c("row"),
         c("month"),
-        c("programme"),
+        c("order").replace_strict(list(range(len(PROGRAMMES))), PROGRAMMES, return_dtype=PROGRAMME).alias("programme"),
         pl.when(c("has_pct")).then(base).otherwise(None).cast(pl.Int64).alias("base"),
         *[net[p].alias(p) for p in PARTIES],
         pl.sum_horizontal(*[gross[p] - net[p] for p in PARTIES]).alias("relief"),
-        pl.when(c("labour_intensive")).then(c("ids_li")).otherwise(c("ids_other")).alias("rate_ids"),
+        c("price").cast(pl.UInt32),
     ]
 
 

@@ -95,7 +95,8 @@ def assert_agrees(rows: list[tuple[Terms, Month]], rates: RateTable = RATES) -> 
     assert dict(result.lines.schema) == LINE_COLUMNS
     assert dict(result.errors.schema) == ERROR_COLUMNS
     lines: dict[int, list[dict]] = {}
-    for row in result.lines.iter_rows(named=True):
+    for row in result.lines_with_rate_ids().iter_rows(named=True):
+        row.pop("price")
         lines.setdefault(row.pop("row"), []).append(row)
     errors = {row["row"]: error_from_row(row).key() for row in result.errors.iter_rows(named=True)}
     assert not set(lines) & set(errors)
