@@ -26,6 +26,8 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# SiJaga fails closed (DEBUG off, HTTPS only); the demo is the development profile, for it and its db_worker.
+demo: export SIJAGA_DEBUG = 1
 demo: venv
 	$(VENV)/bin/sijaga migrate --no-input
 	$(VENV)/bin/sijaga load_regions

@@ -16,7 +16,7 @@ script migrates that database, loads the regions once, creates a pemkab payer an
 5. imports an XLSX (NIK as text) of the first ``--xlsx-rows`` rows with ``import_file``.
 
 Speeds are compared as rows/s. Every table written is emptied with TRUNCATE first: use a database of its own.
-Uploaded copies and reports go to ``--workdir``/var (``SIJAGA_VAR_DIR``), removed at the end unless ``--keep``.
+Uploaded copies and reports go to ``--workdir``/var (``SIJAGA_DATA_DIR``), removed at the end unless ``--keep``.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def write_xlsx(frame: pl.DataFrame, path: Path) -> None:
     """The template's layout: NIK as text, dates as Excel dates, wage as a number (what a Pemda file holds)."""
     import xlsxwriter
 
-    from sijaga.imports.columns import COLUMNS
+    from sijaga.enrollment.importing import COLUMNS
 
     keys = [c.key for c in COLUMNS]
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
@@ -112,7 +112,7 @@ def ensure_database(url: str) -> None:
 
 def setup_django(url: str, workdir: Path) -> None:
     os.environ["DATABASE_URL"] = url
-    os.environ["SIJAGA_VAR_DIR"] = str(workdir / "var")
+    os.environ["SIJAGA_DATA_DIR"] = str(workdir / "var")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sijaga.settings")
     import django
 
@@ -161,13 +161,20 @@ def counts() -> dict[str, int]:
     return out
 
 
+#: the engine and the enrolment kind's validation and merge SQL
+PIPELINE_SOURCES = (
+    "imports/reader.py", "imports/parsers.py", "imports/services.py", "enrollment/importing.py",
+    "enrollment/bulk.py", "registry/bulk.py", "core/bulk.py",
+)  # fmt: skip
+
+
 def pipeline_digest() -> str:
     """Which version of the import code was measured (the files change under active development)."""
     import hashlib
 
     digest = hashlib.sha256()
-    for name in ("reader.py", "validate.py", "merge.py", "services.py"):
-        digest.update((ROOT / "src" / "sijaga" / "imports" / name).read_bytes())
+    for name in PIPELINE_SOURCES:
+        digest.update((ROOT / "src" / "sijaga" / name).read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -254,16 +261,21 @@ class Probe:
 PHASES = (  # (label, indent)
     ("store upload + SHA-256 (create_batch)", 0),
     ("read_table", 0),
-    ("village list (_villages, cached)", 0),
-    ("existing NIK lookup (_existing)", 0),
+    ("village list (villages, cached)", 0),
+    ("existing NIK lookup (registry.bulk.existing_niks)", 0),
     ("validate", 0),
     ("parse_nik_column", 1),
-    ("write report (_write_report)", 0),
-    ("merge", 0),
+    ("merge (EnrolmentKind.merge)", 0),
     ("new_tokens", 1),
-    ("COPY into stage (_fill_stage)", 1),
-    ("workers (_merge_workers)", 1),
-    ("memberships (_merge_memberships)", 1),
+    ("COPY into stage (fill_stage)", 1),
+    ("match workers, scope re-check (registry.bulk.match_workers)", 1),
+    ("match memberships (enrollment.bulk.match_memberships)", 1),
+    ("double funding (enrollment.bulk.check_double_funding)", 1),
+    ("workers (registry.bulk.write_workers)", 1),
+    ("memberships (enrollment.bulk.write_memberships)", 1),
+    ("worker history (registry.bulk.write_worker_history)", 1),
+    ("terms history (enrollment.bulk.write_membership_history)", 1),
+    ("write report (_write_report)", 0),
     ("COMMIT of the merge (deferred FK checks)", 0),
 )
 
@@ -291,23 +303,28 @@ def child_import(csv: Path, payer: str, out: Path, *, explain: bool = False) -> 
     """Run in a fresh process: one timed import_file, results and phase timings as JSON in `out`."""
     from django.db import connection
 
-    from sijaga.imports import merge as merge_mod
+    from sijaga.enrollment import bulk, importing
     from sijaga.imports import services
-    from sijaga.imports import validate as validate_mod
+    from sijaga.registry import bulk as registry_bulk
 
     probe = Probe()
     probe.wrap(services, "create_batch", "store upload + SHA-256 (create_batch)")
     probe.wrap(services, "read_table", "read_table")
-    probe.wrap(services, "_villages", "village list (_villages, cached)")
-    probe.wrap(services, "_existing", "existing NIK lookup (_existing)")
-    probe.wrap(services, "validate", "validate")
-    probe.wrap(validate_mod, "parse_nik_column", "parse_nik_column")
+    probe.wrap(importing, "villages", "village list (villages, cached)")
+    probe.wrap(registry_bulk, "existing_niks", "existing NIK lookup (registry.bulk.existing_niks)")
+    probe.wrap(importing, "validate", "validate")
+    probe.wrap(importing, "parse_nik_column", "parse_nik_column")
     probe.wrap(services, "_write_report", "write report (_write_report)")
-    probe.wrap(services, "merge", "merge")
-    probe.wrap(merge_mod, "new_tokens", "new_tokens")
-    probe.wrap(merge_mod, "_fill_stage", "COPY into stage (_fill_stage)")
-    probe.wrap(merge_mod, "_merge_workers", "workers (_merge_workers)")
-    probe.wrap(merge_mod, "_merge_memberships", "memberships (_merge_memberships)")
+    probe.wrap(importing.EnrolmentKind, "merge", "merge (EnrolmentKind.merge)")
+    probe.wrap(bulk, "new_tokens", "new_tokens")
+    probe.wrap(importing, "fill_stage", "COPY into stage (fill_stage)")
+    probe.wrap(registry_bulk, "match_workers", "match workers, scope re-check (registry.bulk.match_workers)")
+    probe.wrap(bulk, "match_memberships", "match memberships (enrollment.bulk.match_memberships)")
+    probe.wrap(bulk, "check_double_funding", "double funding (enrollment.bulk.check_double_funding)")
+    probe.wrap(registry_bulk, "write_workers", "workers (registry.bulk.write_workers)")
+    probe.wrap(bulk, "write_memberships", "memberships (enrollment.bulk.write_memberships)")
+    probe.wrap(registry_bulk, "write_worker_history", "worker history (registry.bulk.write_worker_history)")
+    probe.wrap(bulk, "write_membership_history", "terms history (enrollment.bulk.write_membership_history)")
     probe.wrap(connection, "commit", "COMMIT of the merge (deferred FK checks)")
     wrapper = Explainer() if explain else probe
     t0 = time.perf_counter()
@@ -488,8 +505,9 @@ def print_phases(title: str, child: dict, top: int = 12) -> None:
     for label, indent in PHASES:
         peak = f"{rss[label] / 1024:,.0f}" if label in rss else ""
         rows.append((("&nbsp;&nbsp;↳ " if indent else "") + label, phases.get(label, 0.0), peak))
-        if label == "memberships (_merge_memberships)":
-            rows.append(("&nbsp;&nbsp;↳ counts query, DROP of the stage", phases.get("merge", 0.0) - merge_parts, ""))
+        if label == "terms history (enrollment.bulk.write_membership_history)":
+            rest = phases.get("merge (EnrolmentKind.merge)", 0.0) - merge_parts
+            rows.append(("&nbsp;&nbsp;↳ stage DDL, ANALYZE, counts, refused rows", rest, ""))
     top_level = sum(phases.get(label, 0.0) for label, indent in PHASES if indent == 0)
     rows.append(("batch bookkeeping (status updates, events)", total - top_level, ""))
     print(f"\n{title}: {total:.2f} s, peak RSS {child['peak_rss_kb'] / 1024:,.0f} MB")
@@ -497,7 +515,7 @@ def print_phases(title: str, child: dict, top: int = 12) -> None:
     print("| --- | ---: | ---: | ---: |")
     for name, seconds, peak in rows:
         print(f"| {name} | {seconds:.2f} | {seconds / total:.0%} | {peak} |")
-    print(f"\nslowest SQL statements of {title} (Django cursor; the COPY is _fill_stage above):")
+    print(f"\nslowest SQL statements of {title} (Django cursor; the COPY is fill_stage above):")
     print("| statement | calls | seconds |")
     print("| --- | ---: | ---: |")
     for sql, seconds, calls in child["sql"][:top]:
@@ -543,8 +561,8 @@ def main() -> None:
     setup_django(args.database_url, args.workdir)
     from django.db import connection
 
+    from sijaga.enrollment.importing import COLUMNS
     from sijaga.enrollment.models import Payer
-    from sijaga.imports.columns import COLUMNS
 
     payer_code = prepare()
     payer_id = Payer.objects.get(code=payer_code).pk
@@ -571,7 +589,7 @@ def main() -> None:
     size_mb = csv.stat().st_size / 2**20
     print(f"PostgreSQL {pg_version}; {os.cpu_count()} CPUs; Polars {pl.__version__} ({pl.thread_pool_size()} threads); "
           f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
-    print(f"pipeline sources (reader, validate, merge, services) sha256 {pipeline_digest()}")
+    print(f"pipeline sources (engine, enrolment kind, bulk SQL) sha256 {pipeline_digest()}")
     print(f"payer {payer_code} ({REGENCY}): {len(districts)} districts, {sum(map(len, villages.values()))} villages")
     print(f"generated {args.rows:,} rows in {generated:.2f} s, CSV written in {written:.2f} s ({size_mb:.0f} MB); "
           f"XLSX of {args.xlsx_rows:,} rows written in {xlsx_written:.1f} s")  # fmt: skip

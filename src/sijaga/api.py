@@ -1,10 +1,14 @@
 """The one NinjaAPI instance: every app contributes a router; OpenAPI docs at /api/docs.
 
 Domain exceptions map to HTTP here, once: out-of-scope and missing look the same (404), rule violations are 422
-with per-field messages, and forbidden actions are 403.
+with per-field messages, and forbidden actions are 403. A malformed multipart body is a 400 and an oversized upload a
+413, wherever they are noticed (ninja's CSRF check already reads the form). Anything else unhandled reaches Django's
+`handler500`, which answers JSON under /api/ (`sijaga.core.views.server_error`).
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from sijaga.accounts.throttle import Throttled
@@ -67,3 +71,18 @@ def validation_error(request, exc: ValidationError):
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc: PermissionDenied):
     return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+@api.exception_handler(MultiPartParserError)
+def malformed_multipart(request, exc: MultiPartParserError):
+    request._mark_post_parse_error()  # the body is spent: nothing may try to parse it again
+    return api.create_response(request, {"detail": _("Isi formulir (multipart) tidak valid.")}, status=400)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request, exc: RequestDataTooBig):
+    from sijaga.core.uploads import UploadTooLarge
+
+    request._mark_post_parse_error()
+    message = str(exc) if isinstance(exc, UploadTooLarge) else _("Isi permintaan terlalu besar.")
+    return api.create_response(request, {"detail": message}, status=413)

@@ -136,14 +136,15 @@ def _batch_for(user, payer, key, worker):
     import tempfile
     from pathlib import Path
 
+    from sijaga.enrollment.importing import template_csv
     from sijaga.imports.models import ImportBatch
-    from sijaga.imports.template import template_csv
 
     folder = Path(tempfile.mkdtemp(prefix="sijaga-batch-"))
     report = folder / "laporan.xlsx"
     report.write_bytes(template_csv())
     return ImportBatch.objects.create(
         payer=payer,
+        region_id=payer.region_id,
         uploaded_by=user,
         file_name=f"berkas-rahasia-{key}.csv",
         file_path=str(folder / "x.csv"),

@@ -15,5 +15,11 @@ urlpatterns = [
     path("unggah/", include("sijaga.imports.urls")),
     path("iuran/", include("sijaga.contributions.urls")),
     path("v/<str:token>/", enrollment_views.verify, name="verify"),
+    path("", include("sijaga.core.urls")),
     path("", include("sijaga.portal.urls")),
 ]
+
+handler400 = "sijaga.core.views.bad_request"
+handler403 = "sijaga.core.views.permission_denied"
+handler404 = "sijaga.core.views.page_not_found"
+handler500 = "sijaga.core.views.server_error"

@@ -19,12 +19,15 @@ __all__ = [
 ]
 
 
-def generate(*, workers_per_regency: int = 25, stdout: Writer | None = None) -> dict[str, int]:
+def generate(
+    *, workers_per_regency: int = 25, stdout: Writer | None = None, new_passwords: dict[str, str] | None = None
+) -> dict[str, int]:
     """Create whatever demo data is missing (idempotent); returns counts of what was created and what existed.
+    The random password of a superuser created now is put in `new_passwords` (username: password).
 
     Raises `RegionsNotLoaded` when the official region hierarchy has not been loaded.
     """
-    return generate_demo(workers_per_regency=workers_per_regency, stdout=stdout)
+    return generate_demo(workers_per_regency=workers_per_regency, stdout=stdout, new_passwords=new_passwords)
 
 
 def login_table() -> str:

@@ -14,7 +14,7 @@ from sijaga.demo.people import WorkerPlan
 from sijaga.demo.places import DEMO_PROVINCES, Regency, code_slug, load_demo_regions
 from sijaga.regions.models import Kind, Region
 
-#: The one password of every demo login (published in the README and printed by ``sijaga demo_data``).
+#: The password of every demo login but the superuser (published in the README and printed by ``sijaga demo_data``).
 DEMO_PASSWORD = "sijaga-demo-2026"  # noqa: S105 - a published demo password, never a real credential
 
 
@@ -114,7 +114,8 @@ def demo_logins() -> list[DemoLogin]:
             role += " (superuser)"
         regions = sorted(user.regions.all(), key=lambda r: r.code)
         label = ", ".join(_region_label(r) for r in regions) if regions else "Nasional (semua wilayah)"
-        logins.append(DemoLogin(username, role, label, DEMO_PASSWORD))
+        password = "(acak, ditampilkan sekali saat dibuat)" if user.is_superuser else DEMO_PASSWORD
+        logins.append(DemoLogin(username, role, label, password))
     return logins
 
 
@@ -123,7 +124,7 @@ def format_logins(logins: Sequence[DemoLogin]) -> str:
     header = DemoLogin("username", "peran", "wilayah tugas", "kata sandi")
     rows = [header, *logins]
     widths = [max(len(getattr(r, f)) for r in rows) for f in ("username", "role", "regions")]
-    lines = ["Akun demo (kata sandi sama untuk semua akun):"]
+    lines = ["Akun demo (kata sandi sama untuk semua akun kecuali superuser):"]
     for i, r in enumerate(rows):
         cells = (r.username.ljust(widths[0]), r.role.ljust(widths[1]), r.regions.ljust(widths[2]), r.password)
         lines.append("  " + "  ".join(cells))

@@ -6,6 +6,7 @@ Everything after the users goes through the services, as the user who would do i
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
@@ -34,7 +35,9 @@ def _cli(user: User) -> Actor:
     return Actor.of(user, channel="cli")
 
 
-def _ensure_users(specs: Sequence[UserSpec], counts: Counter[str]) -> dict[str, User]:
+def _ensure_users(
+    specs: Sequence[UserSpec], counts: Counter[str], new_passwords: dict[str, str] | None = None
+) -> dict[str, User]:
     existing = {u.username: u for u in User.objects.filter(username__in=[s.username for s in specs])}
     password_hash = ""
     users: dict[str, User] = {}
@@ -55,6 +58,11 @@ def _ensure_users(specs: Sequence[UserSpec], counts: Counter[str]) -> dict[str, 
             last_name=spec.last_name,
         )
         user.password = password_hash
+        if spec.superuser:  # never the published password: a random one, returned to be printed once
+            password = secrets.token_urlsafe(12)
+            user.password = make_password(password)
+            if new_passwords is not None:
+                new_passwords[spec.username] = password
         user.is_staff = user.is_superuser = spec.superuser
         user.save(update_fields=["password", "is_staff", "is_superuser"])
         counts["users_created"] += 1
@@ -90,7 +98,9 @@ def _write(stdout: Writer | None, line: str) -> None:
         stdout.write(line + "\n")
 
 
-def generate_demo(*, workers_per_regency: int = 25, stdout: Writer | None = None) -> dict[str, int]:
+def generate_demo(
+    *, workers_per_regency: int = 25, stdout: Writer | None = None, new_passwords: dict[str, str] | None = None
+) -> dict[str, int]:
     """Create whatever demo data is missing; returns counts of what was created and what already existed."""
     if not 1 <= workers_per_regency <= MAX_WORKERS_PER_REGENCY:
         raise ValueError(f"workers_per_regency must be between 1 and {MAX_WORKERS_PER_REGENCY}")
@@ -106,7 +116,7 @@ def generate_demo(*, workers_per_regency: int = 25, stdout: Writer | None = None
 
     counts: Counter[str] = Counter()
     with transaction.atomic():
-        users = _ensure_users(specs, counts)
+        users = _ensure_users(specs, counts, new_passwords)
     coordinator = users["koordinator"]
     province_admin = {s.region_codes[0]: users[s.username] for s in specs if s.role == Role.PROVINCE_ADMIN}
     operator = {s.region_codes[0]: users[s.username] for s in specs if s.role == Role.REGENCY_OPERATOR}

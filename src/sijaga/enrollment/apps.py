@@ -17,3 +17,9 @@ class EnrollmentConfig(AppConfig):
         from sijaga.registry.panels import Panel, register_panel
 
         register_panel(Panel("memberships", "enrollment/_memberships_panel.html", memberships_panel, order=10))
+
+        # Bulk enrolment files: the import engine knows the kind only through its registry.
+        from sijaga.enrollment.importing import EnrolmentKind
+        from sijaga.imports.kinds import register
+
+        register(EnrolmentKind())

@@ -43,3 +43,18 @@ def terms_changed(membership: Membership, *, actor, changes: dict[str, list[Any]
         membership=membership, at=timezone.now(), by=actor.user, from_status=membership.status,
         to_status=membership.status, reason=reason[:300], kind=EventKind.TERMS, changes=changes,
     )  # fmt: skip
+
+
+# --- the same events, written set-based by a bulk merge (`enrollment.bulk`) -----------------------------------------
+# `{stage}` must hold the membership id, its status and, for terms, the before/after JSON computed by the merge.
+
+#: `membership_created` for every staged row that got a new membership (params: at, by, reason)
+MEMBERSHIP_CREATED_SELECT = "SELECT {id_col}, %s, %s, '', 'registered', %s, '', 'created' FROM {source}"
+MEMBERSHIP_EVENT_COLUMNS = "membership_id, at, by_id, from_status, to_status, reason, end_reason, kind"
+
+#: `terms_changed` for every staged row whose segment, programmes or wage changed (params: at, by, reason)
+TERMS_CHANGED_INSERT = (
+    f"INSERT INTO enrollment_membershipevent ({MEMBERSHIP_EVENT_COLUMNS}, changes) "
+    "SELECT membership_id, %s, %s, membership_status, membership_status, %s, '', 'terms', membership_changes "
+    "FROM {stage} WHERE {where}"
+)

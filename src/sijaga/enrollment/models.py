@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from sijaga.accounts.scoping import ScopedModel
+from sijaga.core.validators import no_control_characters
 from sijaga.enrollment.rules import OPEN_STATUSES
 
 
@@ -51,11 +52,17 @@ class Payer(ScopedModel):
 
     scope_fields = ("region__code",)
     code = models.SlugField(_("kode"), max_length=40, unique=True)
-    name = models.CharField(_("nama"), max_length=200)
+    name = models.CharField(_("nama"), max_length=200, validators=[no_control_characters])
     kind = models.CharField(_("jenis"), max_length=16, choices=PayerKind.choices)
     region = models.ForeignKey("regions.Region", verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="+")
     funding_source = models.CharField(_("sumber dana"), max_length=10, choices=FundingSource.choices)
-    npp = models.CharField(_("NPP BPJS"), max_length=20, blank=True, help_text=_("Nomor pendaftaran perusahaan"))
+    npp = models.CharField(
+        _("NPP BPJS"),
+        max_length=20,
+        blank=True,
+        help_text=_("Nomor pendaftaran perusahaan"),
+        validators=[no_control_characters],
+    )
     is_active = models.BooleanField(_("aktif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

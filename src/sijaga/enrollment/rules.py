@@ -64,35 +64,41 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 OPEN_STATUSES = ("registered", "active", "inactive")
 
 
-def programme_errors(segment: str, programmes: Iterable[str]) -> list[str]:
-    """Why a programme choice is not allowed for a segment (empty when it is).
+#: The programmes every membership starts with (Mendagri circular 842.2/5193/SJ of 2021).
+REQUIRED_PROGRAMMES = frozenset({"jkk", "jkm"})
 
-    The import's vectorised rules (`enrollment.importing`) must agree with this function; a property test holds
-    them equal, as the NIK engines are held."""
+
+def programme_errors(segment: str | None, programmes: Iterable[str]) -> list[str]:
+    """Why a programme choice is not allowed for a segment (empty when it is), one message per problem.
+
+    The bulk import applies this very function (`enrollment.importing` tabulates it for every segment × programme
+    set and joins the table), and a property test holds the two paths equal, as the NIK engines are held."""
     chosen = set(programmes)
-    rule = SEGMENT_RULES.get(segment)
-    if rule is None:
-        return [_("Segmen kepesertaan tidak dikenal.")]
     errors = []
+    rule = SEGMENT_RULES.get(segment or "")
+    if rule is None:
+        errors.append(_("Segmen kepesertaan tidak dikenal."))
     unknown = chosen - set(PROGRAMMES)
     if unknown:
-        errors.append(_("Program tidak dikenal: %(p)s.") % {"p": ", ".join(sorted(unknown))})
-    missing = rule.required - chosen
-    if missing:
+        errors.append(_("Program tidak dikenal: %(p)s.") % {"p": ", ".join(sorted(p.upper() for p in unknown))})
+    if not (rule.required if rule else REQUIRED_PROGRAMMES) <= chosen:
+        errors.append(_("JKK dan JKM wajib diikuti sejak pendaftaran pertama."))
+    if rule is None:
+        return errors
+    refused = (chosen & set(PROGRAMMES)) - rule.allowed
+    if "jp" in refused and segment == "bpu":
+        errors.append(_("JP hanya untuk peserta penerima upah (PU); segmen BPU tidak dapat memilih JP."))
+    if "jkp" in refused:
+        errors.append(_("JKP hanya untuk peserta penerima upah (PU) (PP 37/2021)."))
+    other = sorted(refused - {"jkp"} - ({"jp"} if segment == "bpu" else set()))
+    if other and segment == "jakon":
+        errors.append(_("Segmen jasa konstruksi hanya JKK dan JKM."))
+    elif other:
         errors.append(
-            _("JKK dan JKM wajib diikuti sejak pendaftaran pertama (kurang: %(p)s).")
-            % {"p": ", ".join(p.upper() for p in sorted(missing))}
+            _("Program %(p)s tidak tersedia untuk segmen %(s)s.")
+            % {"p": ", ".join(p.upper() for p in other), "s": segment.upper()}
         )
-    for p in sorted((chosen & set(PROGRAMMES)) - rule.allowed):
-        if p == "jp" and segment == "bpu":
-            errors.append(_("JP hanya untuk peserta penerima upah (PU); segmen BPU tidak dapat memilih JP."))
-        elif p == "jkp" and segment != "pu":
-            errors.append(_("JKP hanya untuk peserta penerima upah (PU) (PP 37/2021)."))
-        else:
-            errors.append(
-                _("Program %(p)s tidak tersedia untuk segmen %(s)s.") % {"p": p.upper(), "s": segment.upper()}
-            )
-    if "jkp" in chosen and segment == "pu" and not chosen >= JKP_REQUIRES:
+    if "jkp" in chosen and "jkp" in rule.allowed and not chosen >= JKP_REQUIRES:
         errors.append(_("JKP mensyaratkan kepesertaan JKK, JKM dan JHT (PP 37/2021 pasal 4)."))
     return errors
 

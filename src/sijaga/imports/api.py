@@ -1,35 +1,38 @@
-"""REST endpoints for bulk uploads: /api/imports/… (multipart upload, status polling, report download)."""
+"""REST endpoints for bulk uploads: /api/imports/… (multipart upload, status polling, confirm, retry, report).
+
+Every decision is in `imports.services`, shared with the web pages and the CLI."""
 
 import datetime as dt
 import uuid
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
-from sijaga.enrollment import selectors as enrollment
-from sijaga.imports import services
-from sijaga.imports.models import BatchStatus
+from sijaga.accounts.actor import Actor
+from sijaga.imports import kinds, services
 from sijaga.imports.reader import FileRefused
-from sijaga.imports.template import template_xlsx
 
 router = Router(tags=["imports"], auth=django_auth)
 
 
 class BatchOut(Schema):
     id: uuid.UUID
-    payer_id: int
+    kind: str
+    region_code: str
+    payer_id: int | None
     file_name: str
     file_sha256: str
     status: str
+    stalled: bool
     phase: str
     progress: int
     dry_run: bool
     all_or_nothing: bool
+    options: dict[str, bool]
     read: int
     created: int
     updated: int
@@ -38,25 +41,36 @@ class BatchOut(Schema):
     notes: list[str]
     error: str
     uploaded_at: dt.datetime
+    heartbeat_at: dt.datetime | None
     finished_at: dt.datetime | None
+    purged: bool
     report_url: str | None
 
     @staticmethod
+    def resolve_region_code(obj) -> str:
+        return obj.region_id
+
+    @staticmethod
+    def resolve_stalled(obj) -> bool:
+        return obj.is_stalled
+
+    @staticmethod
+    def resolve_purged(obj) -> bool:
+        return obj.purged_at is not None
+
+    @staticmethod
     def resolve_report_url(obj) -> str | None:
-        return f"/api/imports/{obj.pk}/report.xlsx" if obj.report_path else None
+        return f"/api/imports/{obj.pk}/report.xlsx" if obj.report_path and obj.purged_at is None else None
 
 
-def _batch(request, batch_id: uuid.UUID):
-    batch = services.batches_for(request.user).filter(pk=batch_id).first()
-    if batch is None:
-        raise Http404
-    return batch
+def _actor(request) -> Actor:
+    return Actor.from_request(request, channel="api")
 
 
 @router.get("/", response=list[BatchOut])
 @paginate
 def list_batches(request):
-    return services.batches_for(request.user)
+    return services.batches_for(_actor(request))
 
 
 @router.post("/", response={202: BatchOut})
@@ -66,20 +80,28 @@ def upload(
     payer_code: Form[str],
     dry_run: Form[bool] = False,
     all_or_nothing: Form[bool] = False,
+    confirm_double_funding: Form[bool] = False,
+    kind: Form[str] = kinds.DEFAULT_KIND,
 ):
     """Upload an XLSX/CSV for one payer; processing runs in the background: poll `GET /api/imports/{id}`."""
-    payer = enrollment.usable_payers(request.user).filter(code=payer_code).first()
-    if payer is None:
+    actor = _actor(request)
+    try:
+        import_kind = kinds.get(kind)
+    except kinds.UnknownKind as exc:
+        raise ValidationError({"kind": ["Jenis impor tidak dikenal."]}) from exc
+    target = import_kind.target(actor, code=payer_code)
+    if target is None:
         raise PermissionDenied("Pembayar iuran tidak ditemukan di wilayah tugas Anda.")
     try:
         batch = services.create_batch(
-            request.user,
-            payer=payer,
+            actor,
+            kind=import_kind.slug,
+            target=target,
             upload=file,
             file_name=file.name or "unggahan",
             dry_run=dry_run,
             all_or_nothing=all_or_nothing,
-            channel="api",
+            options={"confirm_double_funding": confirm_double_funding},
         )
     except FileRefused as exc:
         raise ValidationError({"file": [exc.message]}) from exc
@@ -88,45 +110,42 @@ def upload(
 
 
 @router.get("/template.xlsx")
-def template(request):
-    response = HttpResponse(template_xlsx(), content_type=services.XLSX_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="templat-kepesertaan-sijaga.xlsx"'
+def template(request, kind: str = kinds.DEFAULT_KIND):
+    import_kind = kinds.get(kind)
+    response = HttpResponse(import_kind.blank_workbook("xlsx"), content_type=services.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="templat-{import_kind.slug}-sijaga.xlsx"'
     return response
 
 
 @router.get("/{batch_id}", response=BatchOut)
 def get_batch(request, batch_id: uuid.UUID):
-    return _batch(request, batch_id)
+    return services.get_batch(_actor(request), batch_id)
 
 
 @router.post("/{batch_id}/import", response={202: BatchOut})
-def confirm(request, batch_id: uuid.UUID):
-    """Import a batch that was uploaded as a dry run."""
-    batch = _batch(request, batch_id)
-    from sijaga.accounts.services import scope_for
+def confirm(request, batch_id: uuid.UUID, confirm_double_funding: Form[bool] = False):
+    """Import a batch that was uploaded as a dry run; it runs as (and is credited to) the confirming user.
+    `confirm_double_funding` (form field) also imports the rows already funded by another government payer."""
+    actor = _actor(request)
+    batch = services.get_batch(actor, batch_id)
+    options = {"confirm_double_funding": confirm_double_funding}
+    return Status(202, services.confirm(actor, batch, options=options))
 
-    if not scope_for(request.user).can_write:
-        raise PermissionDenied("Peran Anda tidak dapat mengimpor data.")
-    if batch.status != BatchStatus.VALIDATED or not batch.dry_run:
-        raise ValidationError({"status": ["Unggahan ini tidak menunggu konfirmasi impor."]})
-    services.confirm(batch)
-    return Status(202, batch)
+
+@router.post("/{batch_id}/retry", response={202: BatchOut})
+def retry(request, batch_id: uuid.UUID):
+    """Queue a stalled batch (no heartbeat for SIJAGA_IMPORT_STALL_MINUTES) or a failed one again."""
+    actor = _actor(request)
+    batch = services.get_batch(actor, batch_id)
+    return Status(202, services.retry(actor, batch))
 
 
 @router.get("/{batch_id}/report.xlsx")
 def report(request, batch_id: uuid.UUID):
-    batch = _batch(request, batch_id)
-    from sijaga.accounts.services import scope_for
-
-    if not scope_for(request.user).can_write:  # only the roles that upload read the reports (F27)
-        raise PermissionDenied("Laporan berisi NIK utuh; auditor hanya melihat data tersamar.")
-    if not batch.report_path or not Path(batch.report_path).exists():
-        raise Http404
-    from sijaga.accounts.services import log_access
-
-    log_access(request.user, "export", "import_report", batch.pk, count=batch.rejected, channel="api")
-    return FileResponse(
-        open(batch.report_path, "rb"),
-        as_attachment=True,
-        filename=f"laporan-{Path(batch.file_name).stem}.xlsx",
-    )
+    actor = _actor(request)
+    batch = services.get_batch(actor, batch_id)
+    try:
+        path, name = services.open_report(actor, batch)
+    except services.ReportPurged:
+        return JsonResponse({"detail": "Berkas laporan sudah dihapus setelah masa simpan berakhir."}, status=410)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=name, content_type=services.XLSX_TYPE)

@@ -8,5 +8,6 @@ urlpatterns = [
     path("templat.<str:fmt>", views.template_download, name="template"),
     path("<uuid:pk>/", views.detail, name="detail"),
     path("<uuid:pk>/impor/", views.confirm, name="confirm"),
+    path("<uuid:pk>/ulang/", views.retry, name="retry"),
     path("<uuid:pk>/laporan.xlsx", views.report, name="report"),
 ]

@@ -1,120 +1,156 @@
-from pathlib import Path
+"""Bulk upload pages (htmx). Every decision is in `imports.services`, shared with the API and the CLI."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from sijaga.accounts.services import client_ip, log_access, scope_for
-from sijaga.enrollment import selectors as enrollment
-from sijaga.imports import services
-from sijaga.imports.models import BatchStatus
+from sijaga.accounts.actor import Actor
+from sijaga.imports import kinds, services
 from sijaga.imports.reader import FileRefused
-from sijaga.imports.template import template_csv, template_xlsx
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = services.XLSX_TYPE
 
 
 class UploadForm(forms.Form):
-    payer = forms.TypedChoiceField(label=gettext_lazy("Pembayar iuran"), coerce=int)
+    target = forms.TypedChoiceField(coerce=int)
     file = forms.FileField(label=gettext_lazy("Berkas Excel (.xlsx/.xls) atau CSV"))
     dry_run = forms.BooleanField(label=gettext_lazy("Uji coba dulu (validasi saja, belum disimpan)"), required=False)
     all_or_nothing = forms.BooleanField(
         label=gettext_lazy("Semua atau tidak sama sekali (batalkan jika ada baris ditolak)"), required=False
     )
 
-    def __init__(self, *args, payers=(), **kwargs):
+    def __init__(self, *args, kind, targets=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["payer"].choices = [(p.pk, f"{p.name} ({p.code})") for p in payers]
+        field = self.fields["target"]
+        field.label = kind.target_label
+        # no preselected payer: the uploader must pick one (a wrong default is a silent mistake)
+        field.choices = [("", "—")] + [(t.pk, t.label) for t in targets]
+        for name, label in kind.options.items():
+            self.fields[name] = forms.BooleanField(label=label, required=False)
+        self.option_names = list(kind.options)
+
+    def options(self) -> dict:
+        return {name: self.cleaned_data.get(name, False) for name in self.option_names}
+
+    def option_fields(self):
+        return [self[name] for name in self.option_names]
 
 
-def _batch(request: HttpRequest, pk):
-    batch = services.batches_for(request.user).filter(pk=pk).first()
-    if batch is None:
-        raise Http404
-    return batch
+def _upload_form(request: HttpRequest, kind, actor: Actor) -> tuple[UploadForm, dict]:
+    targets = {t.pk: t for t in kind.targets(actor)}
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    # the old field name `payer` still works (bookmarked forms, scripts)
+    if data is not None and "target" not in data and "payer" in data:
+        data = data.copy()
+        data["target"] = data["payer"]
+    return UploadForm(data, files, kind=kind, targets=targets.values()), targets
 
 
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    payers = enrollment.usable_payers(request.user)
-    form = UploadForm(request.POST or None, request.FILES or None, payers=payers)
+    actor = Actor.from_request(request)
+    kind = kinds.get(request.GET.get("jenis") or kinds.DEFAULT_KIND)
+    form, targets = _upload_form(request, kind, actor)
     if request.method == "POST":
-        if not scope.can_write:
+        if not actor.can_write:
             raise PermissionDenied
         if form.is_valid():
-            payer = payers.get(pk=form.cleaned_data["payer"])
             upload_file = form.cleaned_data["file"]
             try:
                 batch = services.create_batch(
-                    request.user,
-                    payer=payer,
+                    actor,
+                    kind=kind.slug,
+                    target=targets[form.cleaned_data["target"]],
                     upload=upload_file,
                     file_name=upload_file.name,
                     dry_run=form.cleaned_data["dry_run"],
                     all_or_nothing=form.cleaned_data["all_or_nothing"],
+                    options=form.options(),
                 )
             except FileRefused as exc:
                 form.add_error("file", exc.message)
+            except PermissionDenied as exc:
+                form.add_error("target", str(exc))
             else:
                 services.enqueue(batch)
                 return redirect("imports:detail", pk=batch.pk)
     return render(
         request,
         "imports/upload.html",
-        {"form": form, "batches": services.batches_for(request.user)[:50], "can_write": scope.can_write},
+        {"form": form, "kind": kind, "batches": services.batches_for(actor)[:50], "can_write": actor.can_write},
     )
 
 
 @login_required
 def detail(request: HttpRequest, pk) -> HttpResponse:
-    batch = _batch(request, pk)
+    actor = Actor.from_request(request)
+    batch, preview = services.view_batch(actor, pk, poll=bool(request.htmx))
+    kind = kinds.get(batch.kind)
     template = "imports/_status.html" if request.htmx else "imports/detail.html"
-    preview = services.rejection_preview(batch) if batch.is_finished else []
-    return render(request, template, {"batch": batch, "events": batch.events.all(), "preview": preview})
+    return render(
+        request,
+        template,
+        {
+            "batch": batch,
+            "events": batch.events.select_related("by"),
+            "preview": preview,
+            "can_write": actor.can_write,
+            "option_labels": list(kind.options.items()),
+        },
+    )
 
 
 @login_required
 @require_POST
 def confirm(request: HttpRequest, pk) -> HttpResponse:
     """Import a batch that was validated as a dry run (the same stored file; the merge is idempotent)."""
-    batch = _batch(request, pk)
-    if not scope_for(request.user).can_write:
-        raise PermissionDenied
-    if batch.status != BatchStatus.VALIDATED or not batch.dry_run:
-        messages.error(request, _("Unggahan ini tidak menunggu konfirmasi impor."))
-        return redirect("imports:detail", pk=batch.pk)
-    services.confirm(batch)
+    actor = Actor.from_request(request)
+    batch = services.get_batch(actor, pk)
+    kind = kinds.get(batch.kind)
+    try:
+        services.confirm(actor, batch, options={name: bool(request.POST.get(name)) for name in kind.options})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     return redirect("imports:detail", pk=batch.pk)
 
 
 @login_required
-def report(request: HttpRequest, pk) -> FileResponse:
-    batch = _batch(request, pk)
-    if not scope_for(request.user).can_write:  # only the roles that upload read the reports (F27)
-        raise PermissionDenied  # the report repeats NIKs as uploaded; auditors see masked data only
-    if not batch.report_path or not Path(batch.report_path).exists():
-        raise Http404
-    log_access(request.user, "export", "import_report", batch.pk, count=batch.rejected, ip=client_ip(request))
-    return FileResponse(
-        open(batch.report_path, "rb"),
-        as_attachment=True,
-        filename=f"laporan-{Path(batch.file_name).stem}.xlsx",
-        content_type=XLSX,
-    )
+@require_POST
+def retry(request: HttpRequest, pk) -> HttpResponse:
+    """Queue a stalled (or failed) batch again."""
+    actor = Actor.from_request(request)
+    batch = services.get_batch(actor, pk)
+    try:
+        services.retry(actor, batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("imports:detail", pk=batch.pk)
+
+
+@login_required
+def report(request: HttpRequest, pk) -> HttpResponse:
+    actor = Actor.from_request(request)
+    batch = services.get_batch(actor, pk)
+    try:
+        path, name = services.open_report(actor, batch)
+    except services.ReportPurged:
+        return HttpResponse(_("Berkas laporan sudah dihapus setelah masa simpan berakhir."), status=410,
+                            content_type="text/plain; charset=utf-8")  # fmt: skip
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=name, content_type=XLSX)
 
 
 def template_download(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt == "csv":
-        response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="templat-kepesertaan-sijaga.csv"'
-    else:
-        response = HttpResponse(template_xlsx(), content_type=XLSX)
-        response["Content-Disposition"] = 'attachment; filename="templat-kepesertaan-sijaga.xlsx"'
+    kind = kinds.get(request.GET.get("jenis") or kinds.DEFAULT_KIND)
+    csv = fmt == "csv"
+    response = HttpResponse(
+        kind.blank_workbook("csv" if csv else "xlsx"), content_type="text/csv; charset=utf-8" if csv else XLSX
+    )
+    response["Content-Disposition"] = f'attachment; filename="templat-{kind.slug}-sijaga.{"csv" if csv else "xlsx"}"'
     return response

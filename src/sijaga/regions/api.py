@@ -2,7 +2,7 @@
 
 from django.http import Http404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from sijaga.regions import services
 from sijaga.regions.models import Region
@@ -30,7 +30,7 @@ class RegionDetailOut(RegionOut):
 
 
 @router.get("/", response=list[RegionOut])
-@paginate(LimitOffsetPagination)
+@paginate
 def list_regions(request, level: int | None = None, parent: str | None = None):
     """Regions, filtered by level (1 province … 4 village) and/or parent code."""
     qs = Region.objects.all()
@@ -59,7 +59,7 @@ def region_detail(request, code: str):
 
 
 @router.get("/{code}/children", response=list[RegionOut])
-@paginate(LimitOffsetPagination)
+@paginate
 def region_children(request, code: str):
     region = services.get_region(code)
     if region is None:

@@ -8,6 +8,7 @@ from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
 from sijaga.accounts.scoping import ScopedModel
+from sijaga.core.validators import no_control_characters
 
 CharField.register_lookup(Length)
 
@@ -35,7 +36,9 @@ class Worker(ScopedModel):
     scope_fields = ("domicile__code",)
 
     nik = models.CharField(_("NIK"), max_length=16, unique=True)
-    full_name = models.CharField(_("nama lengkap"), max_length=150)  # searched by icontains: no btree helps
+    full_name = models.CharField(
+        _("nama lengkap"), max_length=150, validators=[no_control_characters]
+    )  # searched by icontains: no btree helps
     birth_date = models.DateField(_("tanggal lahir"))
     gender = models.CharField(_("jenis kelamin"), max_length=1, choices=Gender.choices)
     domicile = models.ForeignKey(
@@ -45,8 +48,8 @@ class Worker(ScopedModel):
         related_name="+",
         limit_choices_to={"level": 4},
     )
-    phone = models.CharField(_("nomor HP"), max_length=20, blank=True)
-    occupation = models.CharField(_("pekerjaan"), max_length=100, blank=True)
+    phone = models.CharField(_("nomor HP"), max_length=20, blank=True, validators=[no_control_characters])
+    occupation = models.CharField(_("pekerjaan"), max_length=100, blank=True, validators=[no_control_characters])
     category = models.CharField(_("kategori sasaran"), max_length=24, choices=TargetCategory.choices)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)

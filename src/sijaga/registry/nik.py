@@ -27,28 +27,12 @@ import polars as pl
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from sijaga.core.text import WHITESPACE  # also imported from here by the reader
+from sijaga.core.text import WHITESPACE_CODEPOINTS as _WS_CODEPOINTS
+
 Gender = Literal["L", "P"]
 
-# Whitespace that is stripped at the ends and reported as ``inner_space`` inside. Spelt out rather than
-# relying on ``str.isspace`` / Rust's ``char::is_whitespace`` (which differ), so both paths agree. Besides
-# Unicode White_Space it has the invisible characters that spreadsheets and copy-paste leave behind
-# (zero-width space, word joiner, BOM) and the C0 separators Python treats as space.
-_WS_CODEPOINTS = (
-    *range(0x09, 0x0E),  # \t \n \v \f \r
-    *range(0x1C, 0x21),  # file/group/record/unit separators, space
-    0x85,
-    0xA0,  # no-break space, common in Excel exports
-    0x1680,
-    *range(0x2000, 0x200C),  # en quad … hair space, zero-width space
-    0x2028,
-    0x2029,
-    0x202F,
-    0x205F,
-    0x2060,
-    0x3000,
-    0xFEFF,
-)
-WHITESPACE = "".join(map(chr, _WS_CODEPOINTS))
+# Whitespace (Unicode White_Space, invisible characters, C0 separators): `sijaga.core.text.WHITESPACE`.
 # ``\uXXXX`` is understood by both Python's ``re`` and Rust's ``regex`` (Polars).
 _WS_CLASS = "".join(f"\\u{c:04X}" for c in _WS_CODEPOINTS)
 _WS_RE = f"[{_WS_CLASS}]"
@@ -480,3 +464,59 @@ def results_from_frame(frame: pl.DataFrame) -> Iterator[NikResult]:
             gender=row["gender"],
             serial=nik[12:16] if row["province_code"] is not None else None,
         )
+
+
+# --- NIK messages, column-wise (the bulk import's rejection reasons) ------------------------------------------------
+
+_SCIENTIFIC_NIK = r"^[0-9]+([.,][0-9]+)?[eE][+]?[0-9]+$"  # the pattern `nik_message` tests for
+# the first character that is neither a digit nor the engine's whitespace: what `nik_message` quotes
+_NON_DIGIT = "([^0-9" + "".join(f"\\u{ord(c):04X}" for c in WHITESPACE) + "])"
+
+
+def _split_message(code: str, nik: str, marker: str) -> tuple[str, str]:
+    """`nik_message(code, nik)` (translated) around the parameter that `nik` makes it print as `marker`."""
+    before, found, after = nik_message(code, nik).partition(marker)
+    assert found, (code, marker)
+    return before, after
+
+
+def _around(parts: tuple[str, str], value: pl.Expr) -> pl.Expr:
+    return pl.concat_str(pl.lit(parts[0]), value, pl.lit(parts[1]))
+
+
+def nik_message_expr(code: pl.Expr, nik: pl.Expr) -> pl.Expr:
+    """`nik_message(code, nik)` as one expression, so a million bad NIKs cost no Python call each.
+
+    The translated messages come from `nik_message` itself, rendered with marker NIKs that make each parameter
+    print as a known string; only the offending character of `non_digit` goes through Python, once per distinct
+    character.
+    """
+    marker = "\u2063"  # invisible separator: never part of a message
+    length = _split_message("length", "1" * 9731, "9731")
+    province = _split_message("province_unknown", marker * 2 + "0" * 14, marker * 2)
+    birth = _split_message("birth_date_invalid", "0" * 6 + marker * 6 + "0" * 4, marker * 6)
+    scientific = _split_message("non_digit", "9E+9999", "9E+9999")
+    first_odd = nik.str.extract(_NON_DIGIT, 1)
+    return (
+        pl.when(code == "length")
+        .then(_around(length, nik.str.count_matches("[0-9]").cast(pl.String)))
+        .when(code == "province_unknown")
+        .then(_around(province, nik.str.slice(0, 2)))
+        .when(code == "birth_date_invalid")
+        .then(_around(birth, nik.str.slice(6, 6)))
+        .when((code == "non_digit") & nik.str.contains(_SCIENTIFIC_NIK))
+        .then(_around(scientific, nik))
+        .when(code == "non_digit")
+        .then(first_odd.map_batches(_non_digit_messages, return_dtype=pl.String))
+        .otherwise(code.replace_strict({c: nik_message(c) for c in ERROR_CODES}, default=None, return_dtype=pl.String))
+    )
+
+
+def _non_digit_messages(chars: pl.Series) -> pl.Series:
+    """The non-digit message for each distinct character found (a handful per file), mapped back onto the column."""
+    distinct = chars.drop_nulls().unique().to_list()
+    return chars.replace_strict(
+        {c: nik_message("non_digit", c) for c in distinct},
+        default=nik_message("non_digit", "?"),
+        return_dtype=pl.String,
+    )

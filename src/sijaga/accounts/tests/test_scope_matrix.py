@@ -42,9 +42,11 @@ OBJECT_ENDPOINTS = [
     ("api enrol existing foreign worker", "post", "/api/memberships/", "worker_in_body", None),
     ("web import batch", "get", "/unggah/{batch}/", "batch", None),
     ("web import confirm", "post", "/unggah/{batch}/impor/", "batch", {}),
+    ("web import retry", "post", "/unggah/{batch}/ulang/", "batch", {}),
     ("web import report", "get", "/unggah/{batch}/laporan.xlsx", "batch", None),
     ("api import batch", "get", "/api/imports/{batch}", "batch", None),
     ("api import confirm", "post", "/api/imports/{batch}/import", "batch", {}),
+    ("api import retry", "post", "/api/imports/{batch}/retry", "batch", {}),
     ("api import report", "get", "/api/imports/{batch}/report.xlsx", "batch", None),
 ]  # fmt: skip
 
@@ -60,16 +62,16 @@ LIST_ENDPOINTS = [
     ("web enrol form payers", "/kepesertaan/daftar/"),
     ("web domicile autocomplete", "/pekerja/pilih-domisili/?domicile_q={village_name}"),
     ("api worker list", "/api/workers/?q={nik}"),
-    ("api worker list all", "/api/workers/?limit=1000"),
-    ("api membership list", "/api/memberships/?limit=1000"),
-    ("api payer list", "/api/payers/?limit=1000"),
+    ("api worker list all", "/api/workers/?limit=500"),
+    ("api membership list", "/api/memberships/?limit=500"),
+    ("api payer list", "/api/payers/?limit=500"),
     ("api nik check", "/api/workers/nik-check?nik={nik}"),
     ("admin workers", "/admin/registry/worker/?q={nik}"),
     ("admin memberships", "/admin/enrollment/membership/"),
     ("admin payers", "/admin/enrollment/payer/"),
     ("web import history", "/unggah/"),
     ("admin import batches", "/admin/imports/importbatch/"),
-    ("api import list", "/api/imports/?limit=1000"),
+    ("api import list", "/api/imports/?limit=500"),
 ]
 
 # Endpoints that create: creating in a foreign region is refused.
@@ -91,6 +93,7 @@ NOT_PERSONAL = {
     "akun/": "login/logout/password views",
     "wilayah/": "public region hierarchy",
     "sehat/": "health check without personal data",
+    "robots.txt": "crawler rules, no data",
     "v/<str:token>/": "public card verification: masked data by unguessable token (tested in test_verification)",
     "/api/regions/": "public region hierarchy",
     "/api/verify/{token}": "public card verification (masked)",

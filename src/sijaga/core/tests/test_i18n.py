@@ -365,6 +365,4 @@ def test_indonesian_is_the_default(client):
     assert "Regions" not in page
 
 
-def test_browser_language_is_honoured(client):
-    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
-    assert 'lang="en"' in page and "Regions" in page
+# The browser's Accept-Language is ignored on purpose: see test_hardening.py::test_language_ignores_accept_language.

@@ -35,7 +35,9 @@ PROVINCES = ("64", "65", "34")
 
 def run(*args: str) -> str:
     out = StringIO()
-    call_command("demo_data", "--workers-per-regency", str(PER_REGENCY), *args, stdout=out)
+    call_command(
+        "demo_data", "--i-know-this-is-not-production", "--workers-per-regency", str(PER_REGENCY), *args, stdout=out
+    )
     return out.getvalue()
 
 
@@ -229,8 +231,10 @@ def test_every_role_has_a_demo_user_with_the_scope_its_role_requires(runs):
         regions = list(user.regions.all())
         user.clean_regions(regions)  # raises when the assignment breaks the role's rules
         assert user.first_name and user.last_name
-        assert user.password == users["admin"].password  # one shared hash of the demo password
-    assert users["admin"].check_password(DEMO_PASSWORD)
+        if username != "admin":
+            assert user.password == users["koordinator"].password  # one shared hash of the demo password
+    assert users["koordinator"].check_password(DEMO_PASSWORD)
+    assert not users["admin"].check_password(DEMO_PASSWORD)  # the superuser has its own random password
     assert users["admin"].is_superuser and users["admin"].is_staff and users["admin"].role == Role.COORDINATOR
     assert not users["koordinator"].is_superuser
     assert scope_for(users["koordinator"]).national
@@ -297,7 +301,8 @@ def test_plans_are_deterministic_and_independent_of_the_number_of_workers():
     assert regency_payers(regency) == regency_payers(load_demo_regions(PROVINCES)[0])
 
 
-def test_refuses_without_regions_or_with_a_bad_number(monkeypatch):
+def test_refuses_without_regions_or_with_a_bad_number(monkeypatch, settings):
+    settings.DEBUG = True  # past the production guard (tested in core/tests/test_hardening.py)
     with pytest.raises(CommandError, match="--workers-per-regency"):
         call_command("demo_data", "--workers-per-regency", "0", stdout=StringIO())
     before = table_counts()

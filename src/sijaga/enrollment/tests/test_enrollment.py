@@ -94,7 +94,7 @@ def test_identity_and_worker_rules(world, over, field, fragment):
     [
         ("bpu", ["jkk", "jkm", "jp"], "JP hanya untuk"),
         ("bpu", ["jkk", "jkm", "jkp"], "JKP hanya untuk"),
-        ("jakon", ["jkk", "jkm", "jht"], "tidak tersedia"),
+        ("jakon", ["jkk", "jkm", "jht"], "hanya JKK dan JKM"),  # the same words as the bulk import
         ("pu", ["jkk", "jkm", "jkp"], "JKP mensyaratkan"),
         ("pu", ["jkk"], "wajib"),
     ],

@@ -28,7 +28,7 @@ def row(serial: int, **over) -> str:
         "birth_date": birth.strftime("%d/%m/%Y"),
         "gender": gender,
         "domicile": "64.71.05.1002",
-        "phone": "0812",
+        "phone": "081234567890",  # "0812" was accepted before the phone rule (F25)
         "category": "Pegawai non-ASN",
         "occupation": "",
         "segment": "PU",
@@ -97,8 +97,10 @@ def test_report_lists_rejected_rows_ready_to_fix(world, tmp_path):
     assert "JP hanya untuk" in fix["Alasan penolakan"][1]
     detail = pl.read_excel(batch.report_path, sheet_name="Rincian")
     assert set(detail["Kolom"]) == {"NIK", "Program"}
-    preview = services.rejection_preview(batch)
-    assert [(p["row"], p["column"]) for p in preview] == [("3", "NIK"), ("4", "Program")]
+    from sijaga.accounts.actor import Actor
+
+    preview = services.rejection_preview(Actor.system("cli"), batch)
+    assert [(p["row"], p["column"]) for p in preview] == [(3, "NIK"), (4, "Program")]
 
 
 def test_all_or_nothing_and_dry_run_write_nothing(world, tmp_path):

@@ -7,10 +7,12 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import polars as pl
 import pytest
+import xlsxwriter
 
 from sijaga.imports.columns import COLUMNS, header_key
 from sijaga.imports.reader import NIK_NUMERIC, ROW, FileRefused, read_table
@@ -428,3 +430,299 @@ def test_100_mb_of_garbage_is_refused_quickly_and_cheaply(tmp_path):
     assert "Baris judul kolom tidak ditemukan" in out["message"]
     assert out["hwm_after_mb"] - out["hwm_before_mb"] < 50
     assert out["maxrss_after_mb"] - out["maxrss_before_mb"] < 50
+
+
+# --- F1: hostile workbooks are refused within limits, and never take the process down ----------------------------
+
+_BOMBS = """
+import json, resource, sys, time
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # a mistake here must not hurt the shared machine
+import django
+django.setup()
+from sijaga.imports.reader import FileRefused, read_table
+
+
+def status(key):
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith(key)) / 1024
+
+
+for path in sys.argv[2:]:
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")  # reset the peak RSS (VmHWM) to the current RSS
+    before = status("VmRSS:")
+    start = time.perf_counter()
+    try:
+        out = {"rows": read_table(path).frame.height, "code": None}
+    except FileRefused as exc:
+        out = {"code": exc.code, "message": exc.message}
+    out |= {"seconds": time.perf_counter() - start, "rss_mb": before, "peak_mb": status("VmHWM:")}
+    print(json.dumps(out), flush=True)
+"""
+
+
+def read_in_a_limited_process(*paths: Path) -> list[dict]:
+    """`read_table` on each file in a fresh process capped at 3 GB of address space; its peak RSS per file."""
+    done = subprocess.run(
+        [sys.executable, "-c", _BOMBS, str(3 * 1024**3), *map(str, paths)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "sijaga.settings"},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]  # the process survived every file
+    results = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert len(results) == len(paths)
+    for path, out in zip(paths, results, strict=True):
+        print(
+            f"\n{path.name} ({path.stat().st_size:,} B): {out['code']} in {out['seconds']:.2f} s, "
+            f"RSS {out['rss_mb']:.0f} → peak {out['peak_mb']:.0f} MB"
+        )
+    return results
+
+
+needs_proc = pytest.mark.skipif(
+    not Path("/proc/self/clear_refs").exists(), reason="the peak RSS is reset through /proc/self/clear_refs"
+)
+
+
+@needs_proc
+def test_f1_dimension_bomb_is_refused(tmp_path):
+    """1.7 KB, one cell at XFD1048576: calamine would ask for 550 GB and abort the whole worker."""
+    declared = files.far_cell_bomb(tmp_path / "bom-dimensi.xlsx")
+    hidden = files.far_cell_bomb(tmp_path / "bom-tanpa-dimensi.xlsx", dimension=False)  # only the cell tells
+    assert declared.stat().st_size < 2000
+    for out in read_in_a_limited_process(declared, hidden):
+        assert out["code"] == "too_many_columns"
+        assert "kolom XFD" in out["message"] and "50 kolom" in out["message"] and "Data Peserta" in out["message"]
+        assert out["seconds"] < 5
+        assert out["peak_mb"] - out["rss_mb"] < 300
+
+    # and in this very process: refused by the inspection, before any parser saw it
+    def rss_kb() -> int:
+        status = Path("/proc/self/status").read_text().splitlines()
+        return int(next(ln for ln in status if ln.startswith("VmRSS:")).split()[1])
+
+    before = rss_kb()
+    assert refused(declared).code == refused(hidden).code == "too_many_columns"
+    assert rss_kb() - before < 300 * 1024
+
+
+@needs_proc
+def test_f1_mid_size_bomb_is_refused(tmp_path):
+    """Column 2000, row 200,000: 12.8 GB, which this machine could actually allocate (and then swap or OOM)."""
+    bomb = files.far_cell_bomb(tmp_path / "bom-sedang.xlsx", row=200_000, column=2000)
+    (out,) = read_in_a_limited_process(bomb)
+    assert out["code"] == "too_many_columns" and "kolom BXX" in out["message"]
+    assert out["peak_mb"] - out["rss_mb"] < 300
+
+
+@needs_proc
+def test_f1_shared_string_zip_bomb_is_refused(tmp_path):
+    """2,000,000 identical rows of one shared string, no r= attributes: 2.4 MB on disk, 550 MB of XML."""
+    bomb = files.shared_string_bomb(tmp_path / "bom-zip.xlsx")
+    assert bomb.stat().st_size < 5 * 1024**2
+    (out,) = read_in_a_limited_process(bomb)
+    assert out["code"] == "compressed_bomb" and "tidak wajar" in out["message"]
+    assert out["seconds"] < 10
+    assert out["peak_mb"] - out["rss_mb"] < 300
+
+
+@pytest.mark.parametrize("dimension", [True, False])
+def test_f1_more_rows_than_excel_allows_is_refused(tmp_path, dimension):
+    bomb = files.far_cell_bomb(tmp_path / "baris.xlsx", row=1_048_577, column=1, dimension=dimension)
+    exc = refused(bomb)
+    assert exc.code == "too_many_rows" and "1.048.576 baris" in exc.message and "1.048.577" in exc.message
+
+
+def test_f1_rows_without_r_are_counted(tmp_path, monkeypatch):
+    """The zip bomb's rows carry no number: they are counted, not trusted (the ratio check is lifted here)."""
+    from sijaga.imports import reader
+
+    monkeypatch.setattr(reader, "MAX_RATIO", 10**6)
+    monkeypatch.setattr(reader, "MAX_ROWS", 1000)
+    exc = refused(files.shared_string_bomb(tmp_path / "baris.xlsx", rows=5000))
+    assert exc.code == "too_many_rows"
+
+
+def test_f1_compression_ratio_limit(tmp_path, monkeypatch):
+    from sijaga.imports import reader
+
+    monkeypatch.setattr(reader, "RATIO_FROM_BYTES", 1024**2)
+    exc = refused(files.shared_string_bomb(tmp_path / "rasio.xlsx", rows=100_000))
+    assert exc.code == "compressed_bomb"
+    # a real sheet compresses 10-20 times: the same limits let it through
+    assert read_table(files.write_xlsx(tmp_path / "biasa.xlsx", table(3000))).frame.height == 3000
+
+
+def test_f1_decompressed_size_limit(tmp_path, monkeypatch):
+    from sijaga.imports import reader
+
+    path = files.write_xlsx(tmp_path / "besar.xlsx", table(2000))
+    monkeypatch.setattr(reader, "MAX_SHEET_XML_BYTES", 100_000)
+    exc = refused(path)
+    assert exc.code == "sheet_too_large" and "terlalu besar" in exc.message
+    monkeypatch.setattr(reader, "MAX_XML_BYTES", 100_000)
+    assert refused(path).code == "too_large"
+
+
+def test_f1_bomb_within_the_limits_only_kills_the_sandbox(tmp_path, monkeypatch, caplog):
+    """A grid inside every limit (AX1048576: 52 million cells) that still needs more memory than the child may
+    have: the child dies, the caller gets a clear refusal, this process carries on untouched."""
+    from sijaga.imports import sandbox
+
+    monkeypatch.setattr(sandbox, "MEMORY_BYTES", 1024**3)
+    bomb = files.far_cell_bomb(tmp_path / "dalam-batas.xlsx", row=1_048_576, column=50)
+    exc = refused(bomb)
+    assert exc.code == "unreadable"
+    assert exc.message.startswith("Berkas terlalu besar atau rusak untuk dibaca")
+    assert "sandboxed parse failed" in caplog.text
+    assert read_table(files.write_xlsx(tmp_path / "sesudah.xlsx", table(2))).frame.height == 2  # still working
+
+
+def test_f1_sandbox_wall_time_and_cpu_limits(monkeypatch):
+    from sijaga.imports import sandbox
+
+    monkeypatch.setattr(sandbox, "WALL_SECONDS", 2)
+    with (
+        sandbox.start("sijaga.imports.tests.files:sleep_in_sandbox") as child,
+        pytest.raises(sandbox.ChildFailed, match="killed"),
+        child.run({"seconds": 60}),
+    ):
+        pass
+    monkeypatch.setattr(sandbox, "WALL_SECONDS", 60)
+    monkeypatch.setattr(sandbox, "CPU_SECONDS", 1)
+    with (
+        sandbox.start("sijaga.imports.tests.files:spin_in_sandbox") as child,
+        pytest.raises(sandbox.ChildFailed, match="signal"),
+        child.run({"seconds": 60}),
+    ):
+        pass
+
+
+def test_f1_sandbox_returns_results_and_refusals():
+    from sijaga.imports import sandbox
+
+    echo = "sijaga.imports.tests.files:echo_in_sandbox"
+    with sandbox.start(echo) as child, child.run({"x": [1, "dua"]}) as out:
+        assert out == {"x": [1, "dua"], "limited": True}
+    with (
+        sandbox.start(echo) as child,
+        pytest.raises(sandbox.ChildRefused) as exc,
+        child.run({"refuse": "no_header"}),
+    ):
+        pass
+    assert exc.value.code == "no_header" and exc.value.message.startswith("Baris judul kolom")
+
+
+def test_wide_sheet_reads_only_the_template_columns(tmp_path):
+    """A sheet wider than the template (a note in column AX) is read through `use_columns`: same table."""
+    rows = [[*HEADERS, "Keterangan"], *[line(i) for i in (1, 2, 3)]]
+    path = files.write_xlsx(tmp_path / "lebar.xlsx", rows)
+    wide = files.write_xlsx(tmp_path / "lebar-ax.xlsx", [*rows, [*[None] * 49, "catatan di AX"]])
+    narrow_table, wide_table = read_table(path), read_table(wide)
+    assert wide_table.frame.equals(narrow_table.frame)
+    assert wide_table.notes == narrow_table.notes == ["Kolom yang tidak dikenal diabaikan: Keterangan."]
+    assert wide_table.blank_rows == 1  # the row holding only the note
+
+
+def test_f1_a_hostile_sheet_that_is_not_read_does_not_matter(tmp_path):
+    path = tmp_path / "petunjuk.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("Petunjuk").write_string(1_048_575, 16_383, "jauh")  # XFD1048576
+    sheet = book.add_worksheet("Data Peserta")
+    for r, row in enumerate(table(2)):
+        sheet.write_row(r, 0, row)
+    book.close()
+    assert read_table(path).frame.height == 2
+    exc = refused(path, sheet="Petunjuk")
+    assert exc.code == "too_many_columns" and "Petunjuk" in exc.message
+
+
+def test_f1_zip_with_two_parts_of_one_name_is_refused(tmp_path):
+    path = files.write_xlsx(tmp_path / "ganda.xlsx", table(2))
+    with zipfile.ZipFile(path, "a") as zf, pytest.warns(UserWarning, match="Duplicate name"):
+        zf.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
+    assert refused(path).code == "corrupt"
+
+
+def test_f1_columns_beyond_the_limit_pattern():
+    import re
+
+    from sijaga.imports.reader import _column_letters, _columns_beyond
+
+    for limit in (1, 12, 26, 27, 50, 52, 77, 701):
+        pattern = re.compile(_columns_beyond(limit))
+        beyond = [n for n in range(1, 20_000) if pattern.fullmatch(_column_letters(n))]
+        assert beyond == list(range(limit + 1, 20_000)), limit
+
+
+def test_f1_csv_reads_only_the_template_columns(tmp_path):
+    """A header line with 250,000 separators (F1's CSV cousin: 200 MB of them took 3.6 GB) costs nothing."""
+    path = tmp_path / "lebar.csv"
+    path.write_text(
+        ",".join(HEADERS) + "," * 250_000 + "\n" + "\n".join(",".join(line(i)) + "," * 250_000 for i in (1, 2)) + "\n",
+        encoding="utf-8",
+    )
+    t = read_table(path)
+    assert t.frame.get_column("nik").to_list() == [values(1)["nik"], values(2)["nik"]]
+    assert set(t.frame.columns) == {ROW, NIK_NUMERIC, *KEYS}
+
+
+def test_f1_csv_with_more_rows_than_the_limit_is_refused(tmp_path, monkeypatch):
+    from sijaga.imports import reader
+
+    monkeypatch.setattr(reader, "MAX_ROWS", 5)
+    assert read_table(files.write_csv(tmp_path / "lima.csv", table(5))).frame.height == 5
+    exc = refused(files.write_csv(tmp_path / "enam.csv", table(6)))
+    assert exc.code == "too_many_rows" and "lebih dari 5 baris" in exc.message
+
+
+def test_f2_nul_never_reaches_the_nik_lookup_or_the_notes(tmp_path):
+    """The NIK column is looked up in PostgreSQL before validation, and notes are stored: no NUL in either."""
+    rows = [[*HEADERS, "Ket\x00"], [*line(1, nik=NIK[:4] + "\x00" + NIK[5:]), "x"]]
+    t = read_table(files.write_xlsx(tmp_path / "nul.xlsx", rows))
+    assert t.frame.get_column("nik").to_list() == [NIK[:4] + "\ufffd" + NIK[5:]]
+    assert t.notes == ["Kolom yang tidak dikenal diabaikan: Ket\ufffd."]
+    assert FileRefused("x", "a\x00b").message == "a\ufffdb"
+
+
+# --- F24: UTF-16 ("Unicode Text") ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_f24_utf16_csv_with_bom_is_read(tmp_path, encoding):
+    """Excel's "Unicode Text": UTF-16 with a BOM, tab-separated."""
+    rows = [HEADERS, line(1, full_name="Désirée Ñúñez “Siti”"), line(2)]
+    bom = "\ufeff".encode(encoding)
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(bom + files.write_csv(tmp_path / "u8.csv", rows, sep="\t").read_text().encode(encoding))
+    t = read_table(path)
+    assert t.kind == "csv"
+    assert t.frame.get_column("full_name").to_list() == ["Désirée Ñúñez “Siti”", "Siti Aminah 2"]
+    assert t.frame.get_column("nik").to_list() == [values(1)["nik"], values(2)["nik"]]
+    assert t.frame.get_column(ROW).to_list() == [2, 3]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32"])
+def test_f24_utf16_without_bom_asks_for_csv_utf8(tmp_path, encoding):
+    path = tmp_path / "tanpa-bom.csv"
+    text = files.write_csv(tmp_path / "u8.csv", table(2), sep="\t").read_text()
+    path.write_bytes(text.encode(encoding))  # "utf-32" writes a BOM, and is refused all the same
+    exc = refused(path)
+    assert exc.code == "encoding" and "CSV UTF-8" in exc.message
+
+
+def test_binary_with_nul_bytes_is_still_binary(tmp_path):
+    assert refused(files.random_binary(tmp_path / "acak.csv")).code == "binary"
+
+
+def test_messages_from_the_sandbox_follow_the_active_language(tmp_path):
+    from django.utils import translation
+
+    rows = [["NIK", "Nama", "Tanggal Lahir"], [NIK, "Siti", "04/12/1995"]]
+    path = files.write_xlsx(tmp_path / "p.xlsx", rows)
+    with translation.override("en"):
+        exc = refused(path)
+    assert exc.code == "missing_columns" and not exc.message.startswith("Kolom wajib")

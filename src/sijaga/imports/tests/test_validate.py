@@ -12,12 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sijaga.conftest import make_nik
-from sijaga.imports import validate as validate_module
+from sijaga.enrollment import importing as validate_module
+from sijaga.enrollment.importing import validate
 from sijaga.imports.columns import COLUMNS
+from sijaga.imports.kinds import Validated
 from sijaga.imports.reader import NIK_NUMERIC, ROW, read_table
 from sijaga.imports.tests import files
 from sijaga.imports.tests.files import HEADERS, KEYS, NIK, TODAY, VILLAGE, Formula, line, values
-from sijaga.imports.validate import Validated, validate
 from sijaga.registry.nik import parse_nik
 
 pytestmark = pytest.mark.django_db
@@ -464,6 +465,117 @@ def test_start_date_up_to_a_year_ahead_is_fine(villages):
     assert check(villages, values(1, start_date=ahead)).valid.height == 1
 
 
+# --- free text: length, phone, control characters (F20, F25, F2) --------------------------------------------------
+
+
+def test_f20_long_occupation_is_rejected_not_truncated(villages):
+    occupation = "Pengelola " * 18 + "arsip"  # 185 characters
+    out = check(villages, values(1, occupation=occupation), values(2, occupation="P" * 100))
+    assert only(out) == (
+        "Pekerjaan",
+        "Pekerjaan lebih dari 100 karakter (yang diisi 185 karakter); singkat isinya.",
+        occupation,
+    )
+    assert out.valid.get_column("occupation").to_list() == ["P" * 100]  # 100 fits, whole
+
+
+def test_long_name_is_rejected_not_truncated(villages):
+    out = check(villages, values(1, full_name="Siti " + "A" * 146), values(2, full_name="Siti " + "A" * 145))
+    assert only(out)[:2] == ("Nama Lengkap", "Nama lebih dari 150 karakter.")
+    assert out.valid.get_column("full_name").to_list() == ["Siti " + "A" * 145]
+
+
+def test_f20_phone_with_an_extension_is_rejected_not_mangled(villages):
+    phone = "+62 812-3456-7890 ext 12345678901234"
+    column, reason, value = only(check(villages, values(1, phone=phone)))
+    assert (column, value) == ("No HP", phone)
+    assert reason.startswith("Nomor HP hanya boleh berisi angka") and "'e'" in reason
+
+
+@pytest.mark.parametrize(
+    ("phone", "stored"),
+    [
+        ("081234567890", "081234567890"),
+        ("0812-3456-7890", "081234567890"),
+        ("+62 812 3456 7890", "081234567890"),
+        ("6281234567890", "081234567890"),
+        ("(0812) 3456.7890", "081234567890"),
+        ("-", ""),
+        (None, ""),
+    ],
+)
+def test_f25_phone_is_stored_in_one_canonical_form(villages, phone, stored):
+    out = check(villages, values(1, phone=phone))
+    assert out.valid.get_column("phone").to_list() == [stored]
+
+
+@pytest.mark.parametrize(
+    ("phone", "fragment"),
+    [
+        ("=1+1", "'='"),
+        ("+62=1+1", "'='"),
+        ("<b>1</b>", "'<'"),
+        ("@1", "'@'"),
+        ("0812", "yang diisi 3 digit"),
+        ("81234567890", "diawali 0, 62 atau +62"),
+        ("021-5551234", "seluler"),
+    ],
+)
+def test_f25_phone_rule_rejects_the_row_with_a_reason(villages, phone, fragment):
+    out = check(villages, values(1, phone=phone), values(2))
+    column, reason, value = only(out)
+    assert (column, value) == ("No HP", phone)
+    assert fragment in reason
+    assert out.valid.get_column(ROW).to_list() == [3]
+
+
+@pytest.mark.parametrize("key", [k for k in KEYS if k != "nik"])
+def test_f2_nul_in_any_text_cell_rejects_only_that_row(villages, key):
+    """PostgreSQL's COPY refuses NUL: the row is rejected with a reason naming the column; the others go on."""
+    bad = {key: f"{values(1)[key]}\x00x"}
+    out = check(villages, values(1, **bad), values(2))
+    column, reason, value = only(out)
+    assert (column, value) == (HEADER_OF[key], bad[key])
+    assert reason == (
+        f"{HEADER_OF[key]} berisi karakter kontrol yang tidak sah (U+0000); hapus karakter itu atau ketik ulang isinya."
+    )
+    assert out.valid.get_column(ROW).to_list() == [3]
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x08", "\x0e", "\x1a", "\x1b", "\x1f", "\x7f"])
+def test_f2_other_control_characters_are_rejected(villages, char):
+    out = check(villages, values(1, full_name=f"Siti{char}Aminah", occupation=f"Petani{char}"))
+    assert [c for c, _r in reasons(out)] == ["Nama Lengkap", "Pekerjaan"]
+    assert all(f"(U+{ord(char):04X})" in r for _c, r in reasons(out))
+
+
+def test_tabs_and_line_breaks_are_not_control_garbage(villages):
+    out = check(villages, values(1, full_name="Siti\tAminah\nPutri", occupation="Guru\r\nhonorer"))
+    assert out.rejections.height == 0
+    assert out.valid.select("full_name", "occupation").row(0) == ("Siti Aminah Putri", "Guru\r\nhonorer")
+
+
+def test_nul_in_the_nik_is_rejected_by_the_nik_engine(villages):
+    out = check(villages, values(1, nik=NIK[:8] + "\x00" + NIK[9:]), values(2))
+    column, reason, _value = only(out)
+    assert column == "NIK" and "hanya boleh berisi angka" in reason
+    assert out.valid.get_column(ROW).to_list() == [3]
+
+
+def test_f2_nul_written_by_excel_as_x0000_end_to_end(villages, tmp_path):
+    """xlsxwriter (like Excel) stores NUL as `_x0000_`; calamine turns it back into NUL."""
+    rows = [HEADERS, line(1, full_name="Nul\x00Byte Siti"), line(2)]
+    path = files.write_xlsx(tmp_path / "nul.xlsx", rows)
+    t = read_table(path)
+    out = validate(t.frame, villages=villages, today=TODAY)
+    assert_consistent(out, t.frame)
+    column, reason, value = only(out)
+    assert (column, value) == ("Nama Lengkap", "Nul\x00Byte Siti")
+    assert "karakter kontrol yang tidak sah (U+0000)" in reason
+    assert out.valid.get_column(ROW).to_list() == [3]
+    assert not out.valid.select(pl.any_horizontal(pl.col(pl.String).str.contains("\x00"))).to_series().any()
+
+
 # --- several problems, row numbers ----------------------------------------------------------------------------------
 
 
@@ -572,7 +684,7 @@ _MESSY: dict[str, list[str | None]] = {
     "birth_date": ["04/12/1995", "1995-12-04", "35037", "31/02/1995", "04/12/95", "x", "", "1995-12-04 00:00:00"],
     "gender": ["L", "P", "p", "Laki-laki", "X", "", "perempuan"],
     "domicile": [VILLAGE, "6471051002", "64.71.05", "99.99.99.9999", "", "x"],
-    "phone": ["0812", "+62 812-1", "", "abc"],
+    "phone": ["081234567890", "+62 812-1", "", "abc"],  # "0812" was accepted before the phone rule (F25)
     "category": ["Pegawai non-ASN", "honorer", "pekerja rentan", "x", "", "RT"],
     "occupation": ["Petani", "", None],
     "segment": ["PU", "bpu", "JAKON", "x", ""],

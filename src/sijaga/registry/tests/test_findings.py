@@ -248,3 +248,20 @@ def test_worker_list_shows_membership_number_status_payer_and_start(client, worl
     site = world.sites["A"]
     for text in (site.membership.number, "Terdaftar", site.payer.name, "01-01-2025"):
         assert text in page
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("post", "/api/payers/", {"code": "x-nul", "name": "n\u0000", "kind": "pemkab", "region_code": "64.71",
+                                  "funding_source": "apbd"}),
+        ("patch", "/api/workers/{worker}", {"occupation": "x\u0000"}),
+        ("patch", "/api/workers/{worker}", {"full_name": "A\u0000B"}),
+    ],
+)  # fmt: skip
+def test_f16_nul_in_a_json_body_is_a_422_not_a_500(client, world, method, url, body):
+    client.force_login(world.users["regency_operator"])
+    response = getattr(client, method)(
+        url.format(worker=world.sites["A"].worker.pk), data=json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 422, response.content

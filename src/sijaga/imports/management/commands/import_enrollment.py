@@ -20,10 +20,24 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="act as this user (scope and attribution); default: national, as 'cli'")
         parser.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
         parser.add_argument("--all-or-nothing", action="store_true", help="import nothing if any row is rejected")
+        parser.add_argument(
+            "--confirm-double-funding",
+            action="store_true",
+            help="also import rows whose worker already has an open membership with another government payer",
+        )
         parser.add_argument("--json", action="store_true", help="print one JSON summary object")
 
     def handle(
-        self, *args, file: str, payer: str, user: str | None, dry_run: bool, all_or_nothing: bool, json: bool, **options
+        self,
+        *args,
+        file: str,
+        payer: str,
+        user: str | None,
+        dry_run: bool,
+        all_or_nothing: bool,
+        json: bool,
+        confirm_double_funding: bool = False,
+        **options,
     ):
         actor = None
         if user:
@@ -38,6 +52,7 @@ class Command(BaseCommand):
                 user=actor,
                 dry_run=dry_run,
                 all_or_nothing=all_or_nothing,
+                options={"confirm_double_funding": confirm_double_funding},
                 progress=bar.update,
             )
         except (FileRefused, PermissionDenied, FileNotFoundError) as exc:

@@ -1,19 +1,29 @@
-"""The XLSX result of an import: rejected rows ready to fix and re-upload, the reasons, and a summary."""
+"""The XLSX result of an import (any kind): rejected rows ready to fix and re-upload, the reasons, and a summary.
+
+Written 0600 (it repeats identifiers as uploaded: security review F23)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import polars as pl
 import xlsxwriter
 
-from sijaga.imports.columns import COLUMNS
-from sijaga.imports.reader import ROW
+from sijaga.imports.columns import ColumnSet
+from sijaga.imports.kinds import ROW
 
 EXCEL_MAX_ROWS = 1_048_575
 
 
-def write_report(path: Path, *, rejections: pl.DataFrame, raw: pl.DataFrame, summary: list[tuple[str, object]]) -> None:
+def write_report(
+    path: Path,
+    *,
+    columns: ColumnSet,
+    rejections: pl.DataFrame,
+    raw: pl.DataFrame,
+    summary: list[tuple[str, object]],
+) -> None:
     """Three sheets: `Perbaiki` (rejected rows in template layout + reasons: fix and re-upload this sheet),
     `Rincian` (one line per problem: row, column, value, reason) and `Ringkasan` (counts and notes)."""
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
@@ -26,11 +36,11 @@ def write_report(path: Path, *, rejections: pl.DataFrame, raw: pl.DataFrame, sum
         .agg((pl.col("column") + ": " + pl.col("reason")).str.join("; ").alias("reasons"))
         .sort(ROW)
     )
-    fix = reasons.join(raw.select(ROW, *[c.key for c in COLUMNS if c.key in raw.columns]), on=ROW, how="left")
+    fix = reasons.join(raw.select(ROW, *[c.key for c in columns if c.key in raw.columns]), on=ROW, how="left")
     sheet = book.add_worksheet("Perbaiki")
-    headers = [c.header for c in COLUMNS] + ["Baris asal", "Alasan penolakan"]
+    headers = [c.header for c in columns] + ["Baris asal", "Alasan penolakan"]
     sheet.write_row(0, 0, headers, bold)
-    keys = [c.key for c in COLUMNS]
+    keys = [c.key for c in columns]
     for r, row in enumerate(fix.head(EXCEL_MAX_ROWS).iter_rows(named=True), start=1):
         for c, key in enumerate(keys):
             value = row.get(key)
@@ -68,3 +78,4 @@ def write_report(path: Path, *, rejections: pl.DataFrame, raw: pl.DataFrame, sum
     summary_sheet.set_column(0, 0, 34)
     summary_sheet.set_column(1, 1, 100)
     book.close()
+    os.chmod(path, 0o600)

@@ -1,0 +1,144 @@
+"""Set-based writes of memberships for bulk imports: enrollment owns the SQL that touches its tables.
+
+Works on a staging table with the columns of `stage_columns()` plus the worker columns of `registry.bulk` (the
+staged row's `worker_id` or `new_worker_id`). The membership number is computed by `number_sql`, the SQL twin of
+`enrollment.rules.membership_number` (a test holds the two equal); the history rows are the ones
+`enrollment.events` writes for a single membership (creation, and terms with before/after values).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+
+import polars as pl
+
+from sijaga.core.bulk import Dialect
+from sijaga.enrollment.events import (
+    MEMBERSHIP_CREATED_SELECT,
+    MEMBERSHIP_EVENT_COLUMNS,
+    TERMS,
+    TERMS_CHANGED_INSERT,
+)
+from sijaga.enrollment.rules import OPEN_STATUSES, PROGRAMMES
+
+MEMBERSHIP_DATA = ("segment", *PROGRAMMES, "wage")
+assert MEMBERSHIP_DATA == TERMS, "the terms a re-upload may change are the terms whose history is kept"
+GOVERNMENT = ("pemprov", "pemkab", "pemdes")
+#: `rejected` code of a row whose worker is already funded by another government payer (not confirmed)
+DOUBLE_FUNDING = "double_funding"
+
+
+def new_tokens(n: int) -> pl.Series:
+    """n unguessable URL-safe verification tokens of 24 characters (144 random bits each), without a Python loop
+    (the bulk twin of `enrollment.services.new_token`)."""
+    if n == 0:
+        return pl.Series("verify_token", [], dtype=pl.String)
+    encoded = base64.urlsafe_b64encode(os.urandom(18 * n)).decode("ascii")
+    return pl.Series("verify_token", [encoded]).str.extract_all(".{24}").explode().rename("verify_token")
+
+
+def number_sql(d: Dialect, id_col: str, start_col: str = "start_date") -> str:
+    """`enrollment.rules.membership_number` in SQL: two-digit start year + the id padded to nine digits."""
+    return f"{d.year2(start_col)} || {d.lpad(id_col, 9)}"
+
+
+def stage_columns(d: Dialect) -> list[str]:
+    b, i = d.type("bool"), d.type("int")
+    return [
+        "segment text", *[f"{p} {b}" for p in PROGRAMMES], f"wage {i}", "start_date date", "verify_token text",
+        f"membership_id {i}", "membership_status text", f"membership_changed {b}",
+        f"membership_changes {'jsonb' if d.pg else 'text'}", f"new_membership_id {i}", "funded_by text",
+    ]  # fmt: skip
+
+
+def _open_list() -> str:
+    return ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+
+
+def match_memberships(cur, d: Dialect, stage: str, *, payer_id: int) -> None:
+    """Find each staged worker's open membership with this payer and what a re-upload would change in it."""
+    changed = " OR ".join(d.distinct(f"m.{c}", f"s.{c}") for c in MEMBERSHIP_DATA)
+    changes = d.json_changes(
+        [(c, d.json_bool(f"m.{c}"), d.json_bool(f"s.{c}")) if c in PROGRAMMES else (c, f"m.{c}", f"s.{c}")
+         for c in MEMBERSHIP_DATA]
+    )  # fmt: skip
+    cur.execute(
+        f"UPDATE {stage} AS s SET membership_id = m.id, membership_status = m.status, "
+        f"membership_changed = ({changed}), membership_changes = CASE WHEN {changed} THEN {changes} END "
+        f"FROM enrollment_membership AS m WHERE m.worker_id = s.worker_id AND m.payer_id = %s "
+        f"AND m.status IN ({_open_list()})",
+        [payer_id],
+    )
+
+
+def check_double_funding(cur, d: Dialect, stage: str, *, payer_id: int, payer_kind: str, confirmed: bool) -> int:
+    """Rows that would give a worker a second open membership with a government payer: note who funds them now
+    and, unless the uploader confirmed double funding, refuse them. Returns how many rows are double-funded."""
+    if payer_kind not in GOVERNMENT:
+        return 0
+    names = "string_agg(p.name, ', ' ORDER BY p.name)" if d.pg else "group_concat(p.name, ', ')"
+    government = ", ".join(f"'{k}'" for k in GOVERNMENT)
+    cur.execute(
+        f"UPDATE {stage} SET funded_by = (SELECT {names} FROM enrollment_membership AS m "
+        f"JOIN enrollment_payer AS p ON p.id = m.payer_id WHERE m.worker_id = {stage}.worker_id "
+        f"AND m.payer_id <> %s AND m.status IN ({_open_list()}) AND p.kind IN ({government})) "
+        "WHERE worker_id IS NOT NULL AND membership_id IS NULL AND rejected IS NULL",
+        [payer_id],
+    )
+    cur.execute(f"SELECT COUNT(*) FROM {stage} WHERE funded_by IS NOT NULL AND rejected IS NULL")
+    funded = int(cur.fetchone()[0])
+    if funded and not confirmed:
+        cur.execute(f"UPDATE {stage} SET rejected = %s WHERE funded_by IS NOT NULL AND rejected IS NULL",
+                    [DOUBLE_FUNDING])  # fmt: skip
+    return funded
+
+
+def write_memberships(cur, d: Dialect, stage: str, *, payer_id: int, actor, now, reason: str) -> None:
+    """Update the changed terms and insert the new memberships, each with its number and its creation event."""
+    sets = ", ".join(f"{c} = s.{c}" for c in MEMBERSHIP_DATA)
+    cur.execute(
+        f"UPDATE enrollment_membership SET {sets} FROM {stage} AS s "
+        f"WHERE enrollment_membership.id = s.membership_id AND s.membership_changed AND s.rejected IS NULL"
+    )
+    programmes = ", ".join(PROGRAMMES)
+    columns = (
+        f"id, number, worker_id, payer_id, segment, {programmes}, wage, start_date, status, end_reason, "
+        "status_changed_at, verify_token, created_at, created_by_id"
+    )
+    new = "membership_id IS NULL AND rejected IS NULL"
+    if d.pg:
+        # One statement: ids drawn from the sequence inside the SELECT, the number computed from them, and the
+        # creation events written from RETURNING, so no staged row is rewritten.
+        cur.execute(
+            f"WITH new AS (INSERT INTO enrollment_membership ({columns}) "
+            f"SELECT x.id, {number_sql(d, 'x.id', 'x.start_date')}, COALESCE(worker_id, new_worker_id), %s, "
+            f"segment, {programmes}, wage, start_date, 'registered', '', %s, verify_token, %s, %s "
+            "FROM (SELECT nextval(pg_get_serial_sequence('enrollment_membership', 'id')) AS id, s.* "
+            f"FROM {stage} AS s WHERE s.membership_id IS NULL AND s.rejected IS NULL) AS x RETURNING id) "
+            f"INSERT INTO enrollment_membershipevent ({MEMBERSHIP_EVENT_COLUMNS}) "
+            + MEMBERSHIP_CREATED_SELECT.format(id_col="id", source="new"),
+            [payer_id, now, now, actor.user_id, now, actor.user_id, reason[:300]],
+        )
+        return
+    cur.execute(d.next_ids(stage, "enrollment_membership", "new_membership_id", new))
+    cur.execute(
+        f"INSERT INTO enrollment_membership ({columns}) "
+        f"SELECT new_membership_id, {number_sql(d, 'new_membership_id')}, COALESCE(worker_id, new_worker_id), %s, "
+        f"segment, {programmes}, wage, start_date, 'registered', '', %s, verify_token, %s, %s FROM {stage} "
+        f"WHERE {new}",
+        [payer_id, now, now, actor.user_id],
+    )
+    cur.execute(
+        f"INSERT INTO enrollment_membershipevent ({MEMBERSHIP_EVENT_COLUMNS}) "
+        + MEMBERSHIP_CREATED_SELECT.format(id_col="new_membership_id", source=f"{stage} WHERE {new}"),
+        [now, actor.user_id, reason[:300]],
+    )
+
+
+def write_membership_history(cur, d: Dialect, stage: str, *, actor, now, reason: str) -> None:
+    """One `terms` event per membership whose segment, programmes or wage a re-upload changed."""
+    cur.execute(
+        TERMS_CHANGED_INSERT.format(stage=stage, where="membership_changed AND rejected IS NULL"),
+        [now, actor.user_id, reason[:300]],
+    )

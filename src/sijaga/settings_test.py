@@ -1,0 +1,19 @@
+"""Settings for the test suite (pytest's `DJANGO_SETTINGS_MODULE`, see pyproject.toml).
+
+`sijaga.settings` fails closed: without configuration DEBUG is off, which means HTTPS redirects, secure cookies and
+a required secret key. The suite talks plain HTTP to Django's test client and to a live server, so it runs the
+development profile (`SIJAGA_DEBUG=1`) with a fixed throwaway key; pytest-django still sets DEBUG to False while the
+tests run, so error pages and API errors are the production ones. Child processes that tests start inherit these
+variables. Tests of the production profile start `python -m sijaga` with a clean environment instead
+(`sijaga/core/tests/test_hardening.py`).
+"""
+
+import os
+
+os.environ["SIJAGA_DEBUG"] = "1"
+os.environ.setdefault("SIJAGA_SECRET_KEY", "test-only-not-a-secret-" + "x" * 40)
+
+from sijaga.settings import *  # noqa: F403
+
+# Many tests open the public verification page from the same address; the limit has its own test.
+VERIFY_RATE_LIMIT = 0
