@@ -212,3 +212,17 @@ def test_database_refuses_what_the_rules_refuse():
             row.full_clean()
         with pytest.raises(IntegrityError), transaction.atomic():
             row.save()
+
+
+def test_month_field_takes_months():
+    field = Rate._meta.get_field("valid_from")
+    assert field.to_python("2026-03") == field.to_python("03/2026") == field.to_python(Month(2026, 3))
+    assert field.to_python("2026-03") == dt.date(2026, 3, 1)
+    with pytest.raises(ValidationError):
+        field.to_python("2026-13")
+    load()
+    assert (
+        Rate.objects.filter(valid_from=Month(2015, 7)).count()
+        == Rate.objects.filter(valid_from=dt.date(2015, 7, 1)).count()
+        > 0
+    )
