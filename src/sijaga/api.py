@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from sijaga.accounts.throttle import Throttled
+from sijaga.contributions.api import router as contributions_router
 from sijaga.core.exceptions import NotFound
 from sijaga.enrollment.api import payers_router, public_router
 from sijaga.enrollment.api import router as memberships_router
@@ -32,6 +33,7 @@ api.add_router("/payers/", payers_router)
 api.add_router("/memberships/", memberships_router)
 api.add_router("/imports/", imports_router)
 api.add_router("/verify/", public_router)
+api.add_router("/contributions/", contributions_router)
 
 
 @api.exception_handler(Throttled)

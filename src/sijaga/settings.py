@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "sijaga.registry",
     "sijaga.enrollment",
     "sijaga.imports",
+    "sijaga.contributions",
     "sijaga.demo",
     "sijaga.portal",
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("pekerja/", include("sijaga.registry.urls")),
     path("kepesertaan/", include("sijaga.enrollment.urls")),
     path("unggah/", include("sijaga.imports.urls")),
+    path("iuran/", include("sijaga.contributions.urls")),
     path("v/<str:token>/", enrollment_views.verify, name="verify"),
     path("", include("sijaga.core.urls")),
     path("", include("sijaga.portal.urls")),

@@ -101,6 +101,11 @@ NOT_PERSONAL = {
     "/api/openapi.json": "OpenAPI",
     "unggah/templat.": "empty import templates",
     "/api/imports/template.xlsx": "empty import template",
+    "iuran/tarif/": "public contribution rates with their citations (regulation, no personal or regional data)",
+    "/api/contributions/rates/": "public contribution rates with their citations",
+    "iuran/hitung/": "contribution calculator for logged-in users: prices the figures typed in, reads and stores no "
+    "personal data (tested in contributions/tests/test_web.py)",
+    "/api/contributions/calculate": "contribution calculator for logged-in users: no personal data, stores nothing",
 }
 
 

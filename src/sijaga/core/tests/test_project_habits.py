@@ -66,6 +66,9 @@ PUBLIC_MODELS = {
     "regions.Region": "the official Kemendagri hierarchy (public data)",
     "regions.Boundary": "public province/regency boundaries",
     "accounts.User": "accounts are managed by superusers only (UserAdmin is closed to everyone else)",
+    "contributions.RateSchedule": "versions of the contribution rates: public regulation, no personal or regional data",
+    "contributions.Rate": "contribution rates, caps and reliefs: public regulation (everyone may read them)",
+    "contributions.RateEvent": "history of the public rates (names the coordinator who corrected, a staff account)",
 }
 
 
