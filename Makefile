@@ -31,6 +31,7 @@ demo: export SIJAGA_DEBUG = 1
 demo: venv
 	$(VENV)/bin/sijaga migrate --no-input
 	$(VENV)/bin/sijaga load_regions
+	$(VENV)/bin/sijaga load_rates
 	@if [ -d "$(GEO_DIR)" ]; then $(VENV)/bin/sijaga load_boundaries "$(GEO_DIR)"; \
 	  else echo "No boundaries at $(GEO_DIR): maps stay empty until 'sijaga load_boundaries DIR'"; fi
 	$(VENV)/bin/sijaga demo_data
