@@ -168,3 +168,16 @@ def test_upload_form_preselects_no_payer(client, world):
     client.force_login(world.users["regency_operator"])
     page = client.get("/kepesertaan/daftar/").content.decode()
     assert "selected>Pemerintah" not in page
+
+
+def test_card_and_verification_links_follow_the_served_host(client, world, settings):
+    """Regression: the card's QR pointed to 127.0.0.1:8000 whatever the port the demo served on."""
+    settings.ALLOWED_HOSTS = ["demo.sijaga.test"]
+    settings.PUBLIC_URL_CONFIGURED = False
+    client.force_login(world.users["regency_operator"])
+    m = world.sites["A"].membership
+    body = client.get(f"/api/memberships/{m.pk}", HTTP_HOST="demo.sijaga.test:8123").json()
+    assert body["verification_url"] == f"http://demo.sijaga.test:8123/v/{m.verify_token}/"
+    settings.PUBLIC_URL_CONFIGURED, settings.PUBLIC_URL = True, "https://sijaga.example.go.id"
+    body = client.get(f"/api/memberships/{m.pk}", HTTP_HOST="demo.sijaga.test:8123").json()
+    assert body["verification_url"].startswith("https://sijaga.example.go.id/v/")
