@@ -41,7 +41,16 @@ def task_worker(transactional_db):
 
     worker = Worker(queue_names=["*"], interval=0.2, batch=False, backend_name="default", startup_delay=False,
                     max_tasks=None, worker_id="browser-test", excluded_queue_names=[])  # fmt: skip
-    thread = threading.Thread(target=worker.run, daemon=True)
+
+    def run() -> None:
+        from django.db import connections
+
+        try:
+            worker.run()
+        finally:
+            connections.close_all()  # the thread's own connection, so the test database can be dropped
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     yield worker
     worker.running = False
