@@ -5,5 +5,4 @@ from sijaga.portal import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("sehat/", views.health, name="health"),
-    path("robots.txt", views.robots_txt, name="robots_txt"),
 ]
