@@ -34,6 +34,7 @@ from sijaga.imports.parsers import trimmed as _trimmed
 from sijaga.imports.reader import NIK_NUMERIC
 from sijaga.registry import bulk as registry_bulk
 from sijaga.registry.models import TargetCategory
+from sijaga.registry.names import name_key_column
 from sijaga.registry.nik import nik_message_expr as _nik_reason
 from sijaga.registry.nik import parse_nik_column
 from sijaga.registry.phone import phone_reason, with_phone
@@ -673,8 +674,8 @@ def _rules(today: dt.date) -> list[tuple[str, pl.Expr, pl.Expr]]:
 
 STAGE = "sijaga_import_stage"
 STAGE_COLUMNS = (
-    "row_no", "nik", "full_name", "birth_date", "gender", "domicile_id", "phone", "occupation", "category",
-    "segment", *PROGRAMMES, "wage", "start_date", "verify_token",
+    "row_no", "nik", "full_name", "search_key", "birth_date", "gender", "domicile_id", "phone", "occupation",
+    "category", "segment", *PROGRAMMES, "wage", "start_date", "verify_token",
 )  # fmt: skip
 DOUBLE_FUNDING_OPTION = "confirm_double_funding"
 
@@ -768,9 +769,9 @@ class EnrolmentKind:
         payer = Payer.objects.get(pk=ctx.target.payer_id)
         actor, now = ctx.actor, timezone.now()
         reason = _("Impor massal %(f)s") % {"f": ctx.file_name}
-        frame = valid.with_columns(bulk.new_tokens(valid.height)).select(
-            pl.col(ROW).alias("row_no"), *[c for c in STAGE_COLUMNS if c != "row_no"]
-        )
+        frame = valid.with_columns(
+            bulk.new_tokens(valid.height), name_key_column(valid.get_column("full_name")).rename("search_key")
+        ).select(pl.col(ROW).alias("row_no"), *[c for c in STAGE_COLUMNS if c != "row_no"])
         staging = _("menyalin ke tabel sementara")
         with connection.cursor() as cur:
             cur.execute(f"DROP TABLE IF EXISTS {STAGE}")
