@@ -710,9 +710,9 @@ def villages() -> pl.Series:
     return pl.Series("code", list(Region.objects.filter(level=4).values_list("code", flat=True)), dtype=pl.String)
 
 
-def _target(payer) -> Target:
-    return Target(pk=payer.pk, code=payer.code, label=f"{payer.name} ({payer.code})", region_code=payer.region_id,
-                  payer_id=payer.pk)  # fmt: skip
+def _target(payer, *, detail: bool = False) -> Target:
+    label = f"{payer.name} ({payer.code}{', ' + payer.region.name if detail else ''})"
+    return Target(pk=payer.pk, code=payer.code, label=label, region_code=payer.region_id, payer_id=payer.pk)
 
 
 class EnrolmentKind:
@@ -726,10 +726,11 @@ class EnrolmentKind:
 
     # --- who may import what ---------------------------------------------------------------------------------
 
-    def targets(self, actor) -> list[Target]:
-        from sijaga.enrollment.selectors import usable_payers
+    def targets(self, actor, query: str = "", limit: int = 20) -> tuple[list[Target], str]:
+        from sijaga.enrollment.selectors import search_payers
 
-        return [_target(p) for p in usable_payers(actor).order_by("name")]
+        payers, hint = search_payers(actor, query, limit=limit)
+        return [_target(p, detail=True) for p in payers], hint
 
     def target(self, actor, *, pk: int | None = None, code: str | None = None) -> Target | None:
         from sijaga.enrollment.selectors import usable_payers
