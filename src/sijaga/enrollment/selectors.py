@@ -100,3 +100,25 @@ def open_memberships_elsewhere(worker_ids, payer: Payer) -> QuerySet[Membership]
         .filter(payer__kind__in=("pemprov", "pemkab", "pemdes"))
         .select_related("payer")
     )
+
+
+#: a registered membership not active after this many days needs a look (BPJS has not confirmed it)
+STALE_REGISTRATION_DAYS = 30
+
+
+def needing_attention(actor: Actor) -> QuerySet[Membership]:
+    """Memberships an operator should look at: registered more than 30 days ago and still not active, or inactive
+    (arrears). Oldest first."""
+    import datetime as dt
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    cutoff = timezone.now() - dt.timedelta(days=STALE_REGISTRATION_DAYS)
+    stale = Q(status=MembershipStatus.REGISTERED, created_at__lt=cutoff)
+    return (
+        memberships_for(as_actor(actor))
+        .filter(stale | Q(status=MembershipStatus.INACTIVE))
+        .select_related("worker__domicile")
+        .order_by("status_changed_at", "id")
+    )

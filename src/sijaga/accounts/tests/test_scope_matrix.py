@@ -65,6 +65,8 @@ LIST_ENDPOINTS = [
     ("web payer picker all", "/kepesertaan/pembayar/pilih/"),
     ("web upload target picker", "/unggah/pilih-sasaran/?target_q=Pemerintah"),
     ("web worker list by region name", "/pekerja/?region={village_name}"),
+    ("web access log", "/audit/"),
+    ("web access log by user", "/audit/?user=op&action=search"),
     ("api worker list", "/api/workers/?q={nik}"),
     ("api worker list all", "/api/workers/?limit=500"),
     ("api membership list", "/api/memberships/?limit=500"),
