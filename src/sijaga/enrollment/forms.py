@@ -3,17 +3,18 @@
 import uuid
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sijaga.enrollment.models import EndReason, FundingSource, MembershipStatus, PayerKind, Segment
-from sijaga.enrollment.rules import PROGRAMME_NAMES, PROGRAMMES, SEGMENT_RULES
+from sijaga.enrollment.rules import PROGRAMME_LABELS, PROGRAMMES, SEGMENT_RULES
 from sijaga.registry.models import Gender, TargetCategory
 
 
 class RupiahField(forms.Field):
     """Accepts `1500000`, `1.500.000`, `Rp1.500.000` or `Rp 1.500.000,00`; returns integer Rupiah."""
 
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "mis. 3.500.000"})
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "placeholder": _("mis. 3.500.000")})
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -43,7 +44,10 @@ class MembershipFieldsMixin(forms.Form):
     segment = forms.ChoiceField(label=_("Segmen"), choices=Segment.choices, initial=Segment.PU)
     programmes = forms.MultipleChoiceField(
         label=_("Program"),
-        choices=[(p, PROGRAMME_NAMES[p] + (" (wajib)" if p in ("jkk", "jkm") else "")) for p in PROGRAMMES],
+        choices=[
+            (p, format_lazy("{} {}", PROGRAMME_LABELS[p], _("(wajib)")) if p in ("jkk", "jkm") else PROGRAMME_LABELS[p])
+            for p in PROGRAMMES
+        ],
         initial=["jkk", "jkm"],
         widget=forms.CheckboxSelectMultiple,
     )
