@@ -66,6 +66,8 @@ class Validated:
     valid: pl.DataFrame
     rejections: pl.DataFrame  # ROW, key, column, value, reason
     read: int
+    #: warnings that reject nothing (e.g. a likely duplicate person), shown on the batch page and in the report
+    notes: tuple[str, ...] = ()
 
     @property
     def rejected_rows(self) -> int:

@@ -63,6 +63,24 @@ def existing_niks(niks: pl.Series, actor) -> pl.DataFrame:
     return frame.with_columns(pl.col("nik").is_in(pl.Series(list(visible), dtype=pl.String).implode()).alias("visible"))
 
 
+def workers_born_on(dates: pl.Series, actor) -> pl.DataFrame:
+    """Registered workers the actor may see born on any of these dates (nik, full_name, birth_date, search_key):
+    the candidates for the import's likely-duplicate warning. Chunked: a file has at most a few thousand dates."""
+    values = dates.drop_nulls().unique().to_list()
+    rows: list[tuple] = []
+    for i in range(0, len(values), DATE_CHUNK):
+        rows += list(
+            Worker.objects.visible_to(actor)
+            .filter(birth_date__in=values[i : i + DATE_CHUNK])
+            .values_list("nik", "full_name", "birth_date", "search_key")
+        )
+    schema = {"nik": pl.String, "full_name": pl.String, "birth_date": pl.Date, "search_key": pl.String}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+DATE_CHUNK = 500
+
+
 def _after(column: str) -> str:
     return f"COALESCE(s.{column}, '')" if column in ("phone", "occupation") else f"s.{column}"
 

@@ -112,3 +112,31 @@ def test_bulk_import_writes_the_key(world, tmp_path, capsys):
     worker.refresh_from_db()
     assert (worker.full_name, worker.search_key) == ("Achmad Djamil", "amad jamil")
     assert names(world, q="ahmad jamil") == ["Achmad Djamil"]
+
+
+def test_dry_run_flags_likely_duplicates_without_rejecting(world, tmp_path, capsys):
+    """Same birth date and a similar name under a different NIK: a note per row, in the file and against the
+    registered workers the uploader may see; the rows themselves are not rejected."""
+    from django.core.management import call_command
+
+    from sijaga.imports.models import ImportBatch
+    from sijaga.imports.tests.test_pipeline import row, write_csv
+
+    payer = world.sites["A"].payer
+    registered = world.sites["A"].worker  # "Pekerja Situs A", born 1990-03-11
+    day = dt.date(1980, 1, 1)
+
+    def person(serial, name, born=day):
+        nik = make_nik("64.71.05", born, "L", 10 + serial)
+        return row(serial, gender="L", full_name=name, birth_date=born.strftime("%d/%m/%Y"), nik=nik)
+
+    rows = [person(1, "Achmad Soeharto"), person(2, "Soeharto Ahmad"),
+            person(3, "Pekerja Situs A", registered.birth_date), person(4, "Budi Santoso")]  # fmt: skip
+    call_command("import_enrollment", str(write_csv(tmp_path, rows)), "--payer", payer.code, "--dry-run",
+                 "--json")  # fmt: skip
+    batch = ImportBatch.objects.filter(dry_run=True).latest("uploaded_at")
+    notes = [n for n in batch.notes if "mungkin orang yang sama" in n]
+    assert len(notes) == 2, batch.notes
+    assert "Baris 2" in notes[0] and "baris 3" in notes[0]  # the header is row 1: data rows start at 2
+    assert "Baris 4" in notes[1] and "Pekerja Situs A" in notes[1] and registered.nik not in notes[1]
+    assert batch.rejected == 0
