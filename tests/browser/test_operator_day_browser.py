@@ -95,6 +95,12 @@ def test_operator_desktop_pickers_names_and_home(live_server, page: Page, broken
     page.fill("input[name=region]", "Sepinggan")
     page.locator("form.filters button[type=submit]").click()
     expect(page.locator("table.worker-table tbody tr")).to_have_count(len(PEOPLE))
+    page.goto(f"{base}/pekerja/?region=Baru")  # Baru Ilir, Baru Tengah, Baru Ulu …: choose one
+    hint = page.locator("p.hint")
+    expect(hint).to_contain_text("cocok dengan beberapa wilayah")
+    page.screenshot(path=artifacts / "day-region-hint.png", full_page=True)
+    hint.locator("a").first.click()
+    expect(page.locator("p.hint")).to_have_count(0)
     page.goto(f"{base}/pekerja/?q=bin")
     expect(page.locator("table.worker-table tbody")).to_contain_text("Tidak ada tenaga kerja yang cocok")
     page.goto(f"{base}/pekerja/?q=mochamad+noor")
