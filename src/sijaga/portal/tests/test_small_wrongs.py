@@ -26,3 +26,18 @@ def test_password_pages_are_sijaga_pages(client, url):
     html = client.get(url).content.decode()
     assert "app.css" in html and 'lang="id"' in html
     assert "Django" not in html and "Password reset" not in html
+
+
+def test_english_ui_has_no_indonesian_leftovers_on_the_enrol_form(client, world):
+    from sijaga.imports.models import ImportBatch
+
+    client.force_login(world.users["regency_operator"])
+    client.cookies["django_language"] = "en"
+    html = client.get("/kepesertaan/daftar/").content.decode()
+    assert "JKK — Work Accident Benefit (mandatory)" in html and "(wajib)" not in html
+    assert 'placeholder="e.g. 3,500,000"' in html and "mis. 3.500.000" not in html
+    assert "Search name, code or region" in html
+    batch = world.sites["A"].batch
+    ImportBatch.objects.filter(pk=batch.pk).update(status="importing", phase="menyimpan tenaga kerja", progress=66)
+    page = client.get(f"/unggah/{batch.pk}/").content.decode()
+    assert "menyimpan tenaga kerja" not in page and 'id="batch-phase"' in page
