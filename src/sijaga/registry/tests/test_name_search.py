@@ -140,3 +140,17 @@ def test_dry_run_flags_likely_duplicates_without_rejecting(world, tmp_path, caps
     assert "Baris 2" in notes[0] and "baris 3" in notes[0]  # the header is row 1: data rows start at 2
     assert "Baris 4" in notes[1] and "Pekerja Situs A" in notes[1] and registered.nik not in notes[1]
     assert batch.rejected == 0
+
+
+def test_api_and_export_share_the_name_rules(client, world, people):
+    client.force_login(world.users["coordinator"])
+    body = client.get("/api/workers/", {"q": "suharto akhmad"}).json()
+    assert body["count"] == 1 and body["items"][0]["full_name"] == "Achmad Soeharto"
+    assert client.get("/api/workers/", {"q": "binti"}).json()["count"] == 0
+    export = client.get("/pekerja/ekspor.xlsx", {"q": "mochamad noor"})
+    import io
+
+    import polars as pl
+
+    frame = pl.read_excel(io.BytesIO(b"".join(export.streaming_content)))
+    assert frame.height == 1
