@@ -57,6 +57,22 @@ def access_log(actor: Actor, filters: AccessLogFilters | None = None) -> QuerySe
 def shown_query(actor: Actor, query: str) -> str:
     """A logged search as the reader may see it: a role that sees NIKs masked sees no birth-date digits here
     either (a logged search may hold a whole NIK; digits 7 onwards are masked)."""
+    query = _readable(query)
     if not as_actor(actor).scope.masks_nik:
         return query
     return _LONG_DIGITS.sub(lambda m: m.group()[:6] + "*" * (len(m.group()) - 6), query)
+
+
+def _readable(query: str) -> str:
+    """A logged filter dict (`{'q': 'Soeharto', 'region': ''}`) as `q=Soeharto`; anything else as stored."""
+    import ast
+
+    if not query.startswith("{"):
+        return query
+    try:
+        value = ast.literal_eval(query)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return query
+    if not isinstance(value, dict):
+        return query
+    return " · ".join(f"{k}={v}" for k, v in value.items() if v not in ("", None))

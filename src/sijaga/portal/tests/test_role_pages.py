@@ -90,3 +90,14 @@ def test_access_log_query_count_is_bounded(client, world, django_assert_max_num_
     client.force_login(world.users["auditor"])
     with django_assert_max_num_queries(10):
         assert client.get("/audit/").status_code == 200
+
+
+def test_logged_filters_are_shown_readably():
+    from sijaga.accounts.actor import as_actor
+    from sijaga.accounts.scope import Scope
+    from sijaga.accounts.selectors import shown_query
+
+    auditor = as_actor(Scope(user_id=None, role="auditor", national=False, prefixes=("64.71",)))
+    logged = "{'q': '6471011203900001', 'region': '', 'status': 'active'}"
+    assert shown_query(auditor, logged) == "q=647101********** · status=active"
+    assert shown_query(auditor, "{broken") == "{broken"
