@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from sijaga.api import api
 from sijaga.enrollment import views as enrollment_views
+
+# the admin carries SiJaga's name and look (templates/admin/base_site.html, static sijaga/admin.css)
+admin.site.site_header = _("Administrasi SiJaga")
+admin.site.site_title = _("Administrasi SiJaga")
+admin.site.index_title = _("Pengelolaan data")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

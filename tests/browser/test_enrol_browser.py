@@ -62,7 +62,11 @@ def fill_rest_of_form(page: Page, payer_pk: int, start: dt.date) -> None:
     expect(page.locator(f"#id_domicile option[value='{VILLAGE}']")).to_be_attached()
     page.select_option("#id_domicile", VILLAGE)
     page.select_option("#id_category", "non_asn")
-    page.select_option("#id_payer", str(payer_pk))
+    # the payer picker: a search box asking the server for at most ~20 matches (htmx)
+    page.locator("#id_payer_q").press_sequentially("Balikpapan", delay=15)
+    option = page.locator(f"#payer-options input[name=payer][value='{payer_pk}']")
+    expect(option).to_be_attached()
+    option.check()
     page.select_option("#id_segment", "pu")
     for mandatory in ("jkk", "jkm"):
         expect(page.locator(f"input[name=programmes][value={mandatory}]")).to_be_checked()

@@ -100,11 +100,11 @@ def test_messy_files_through_the_upload_page_end_visibly(live_server, page: Page
 
     for name, (path, outcome) in _files(tmp_path).items():
         page.goto(f"{live_server.url}/unggah/")
-        target = page.locator("#id_target")
-        if target.evaluate("e => e.tagName") == "SELECT":
-            target.select_option(str(payer.pk))
+        # the payer picker: type part of the name, choose the payer among the matches the server offers
+        page.locator("#id_target_q").press_sequentially("Balikpapan", delay=10)
+        page.locator(f"#target-options input[name=target][value='{payer.pk}']").check()
         page.set_input_files("#id_file", str(path))
-        page.locator("#upload-form button[type=submit]").click()
+        page.get_by_role("button", name="Unggah").click()
         status = page.locator("#batch-status")
         # the page ends: no spinner left, whatever the file
         expect(status.locator("progress")).to_have_count(0, timeout=60_000)

@@ -22,6 +22,10 @@ WRITE_ROLES = frozenset({Role.COORDINATOR, Role.PROVINCE_ADMIN, Role.REGENCY_OPE
 STATUS_ROLES = frozenset({Role.COORDINATOR, Role.BPJS_OFFICER, Role.PROVINCE_ADMIN, Role.REGENCY_OPERATOR})
 #: Roles that may create and edit payers. Village operators enrol under the payers their regency set up.
 PAYER_ROLES = frozenset({Role.COORDINATOR, Role.PROVINCE_ADMIN, Role.REGENCY_OPERATOR})
+#: Roles that integrate other systems through the API (the menu links the API documentation for them only).
+API_ROLES = frozenset({Role.COORDINATOR, Role.PROVINCE_ADMIN, Role.REGENCY_OPERATOR, Role.BPJS_OFFICER})
+#: Roles that read the access log of their scope (`/audit/`); superusers read it in the admin too.
+AUDIT_ROLES = frozenset({Role.COORDINATOR, Role.AUDITOR})
 #: Roles that read masked personal data (see each app's presenters for the field-by-field rules).
 MASKED_ROLES = frozenset({Role.AUDITOR})
 
@@ -68,6 +72,14 @@ class Scope:
     @property
     def can_manage_payers(self) -> bool:
         return self.role in PAYER_ROLES
+
+    @property
+    def uses_api(self) -> bool:
+        return self.role in API_ROLES
+
+    @property
+    def reads_access_log(self) -> bool:
+        return self.role in AUDIT_ROLES
 
     @property
     def masks_nik(self) -> bool:

@@ -3,17 +3,18 @@
 import uuid
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sijaga.enrollment.models import EndReason, FundingSource, MembershipStatus, PayerKind, Segment
-from sijaga.enrollment.rules import PROGRAMME_NAMES, PROGRAMMES, SEGMENT_RULES
+from sijaga.enrollment.rules import PROGRAMME_LABELS, PROGRAMMES, SEGMENT_RULES
 from sijaga.registry.models import Gender, TargetCategory
 
 
 class RupiahField(forms.Field):
     """Accepts `1500000`, `1.500.000`, `Rp1.500.000` or `Rp 1.500.000,00`; returns integer Rupiah."""
 
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "mis. 3.500.000"})
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "placeholder": _("mis. 3.500.000")})
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -30,12 +31,23 @@ class RupiahField(forms.Field):
         return int(text)
 
 
+def payer_option(payer) -> tuple[int, str, str]:
+    """(value, text, detail) of one payer in the picker."""
+    return payer.pk, payer.name, f"{payer.code} · {payer.region.name} · {payer.get_funding_source_display()}"
+
+
 class MembershipFieldsMixin(forms.Form):
-    payer = forms.TypedChoiceField(label=_("Pembayar iuran"), coerce=int)
+    payer = forms.IntegerField(
+        label=_("Pembayar iuran"),
+        error_messages={"required": _("Pilih pembayar iuran."), "invalid": _("Pilih pembayar iuran.")},
+    )
     segment = forms.ChoiceField(label=_("Segmen"), choices=Segment.choices, initial=Segment.PU)
     programmes = forms.MultipleChoiceField(
         label=_("Program"),
-        choices=[(p, PROGRAMME_NAMES[p] + (" (wajib)" if p in ("jkk", "jkm") else "")) for p in PROGRAMMES],
+        choices=[
+            (p, format_lazy("{} {}", PROGRAMME_LABELS[p], _("(wajib)")) if p in ("jkk", "jkm") else PROGRAMME_LABELS[p])
+            for p in PROGRAMMES
+        ],
         initial=["jkk", "jkm"],
         widget=forms.CheckboxSelectMultiple,
     )
@@ -46,13 +58,36 @@ class MembershipFieldsMixin(forms.Form):
         label=_("Saya sudah memeriksa: tenaga kerja ini memang dibiayai oleh dua pemerintah daerah"), required=False
     )
 
-    def __init__(self, *args, payers=(), **kwargs):
+    def __init__(self, *args, payers=None, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["payer"].choices = [("", "—")] + [
-            (p.pk, f"{p.name} ({p.get_funding_source_display()})") for p in payers
-        ]
+        self.payers, self.actor = payers, actor  # a queryset: never listed whole (75,000 payers nationally)
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4().hex)
+
+    def clean_payer(self):
+        pk = self.cleaned_data["payer"]
+        if self.payers is None or not self.payers.filter(pk=pk).exists():
+            raise forms.ValidationError(_("Pilih pembayar iuran dari daftar."))
+        return pk
+
+    def payer_picker(self) -> dict:
+        """The picker's context: the words typed, the chosen payer first, then at most 20 matches."""
+        from django.urls import reverse
+
+        from sijaga.enrollment.selectors import search_payers
+
+        source = self.data if self.is_bound else self.initial
+        query = str(source.get("payer_q") or "")
+        selected = str(source.get("payer") or "")
+        found, hint = search_payers(self.actor, query) if self.actor is not None else ([], "")
+        options = [payer_option(p) for p in found]
+        if selected.isdigit() and all(str(o[0]) != selected for o in options) and self.payers is not None:
+            options = [payer_option(p) for p in self.payers.filter(pk=int(selected))] + options
+        return {
+            "name": "payer", "label": self.fields["payer"].label, "url": reverse("enrollment:payer_options"),
+            "query": query, "selected": selected, "options": [(str(v), t, d) for v, t, d in options], "hint": hint,
+            "errors": self["payer"].errors if self.is_bound and "_search_payer" not in self.data else "",
+        }  # fmt: skip
 
     @property
     def segment_help(self) -> str:

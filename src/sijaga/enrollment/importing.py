@@ -7,6 +7,7 @@ enrolment file is. Its merge writes workers and memberships through the SQL thei
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -34,6 +35,7 @@ from sijaga.imports.parsers import trimmed as _trimmed
 from sijaga.imports.reader import NIK_NUMERIC
 from sijaga.registry import bulk as registry_bulk
 from sijaga.registry.models import TargetCategory
+from sijaga.registry.names import name_key_column
 from sijaga.registry.nik import nik_message_expr as _nik_reason
 from sijaga.registry.nik import parse_nik_column
 from sijaga.registry.phone import phone_reason, with_phone
@@ -669,12 +671,69 @@ def _rules(today: dt.date) -> list[tuple[str, pl.Expr, pl.Expr]]:
     ]
 
 
+# --- likely duplicates: the same person under another NIK ------------------------------------------------------
+
+DUPLICATE_NOTES = 50
+
+
+def likely_duplicates(valid: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
+    """Rows that look like a person already in the file or registered under a *different* NIK: the same birth date
+    and a similar name (`registry.names` keys: one name's words all among the other's, in any order and spelling).
+
+    `valid` has ROW, nik, full_name, birth_date; `people` (registered workers the actor may see) has nik, full_name,
+    birth_date, search_key. Returns ROW, other_row (null for a registered worker), other_nik, other_name. Polars
+    joins on the birth date only, never a loop over rows."""
+    mine = valid.select(
+        pl.col(ROW), "nik", "full_name", "birth_date",
+        name_key_column(valid.get_column("full_name")).str.split(" ").alias("words"),
+    ).filter(pl.col("words").list.get(0, null_on_oob=True).fill_null("") != "")  # fmt: skip
+    theirs_file = mine.select(
+        pl.col(ROW).alias("other_row"), pl.col("nik").alias("other_nik"), pl.col("full_name").alias("other_name"),
+        "birth_date", pl.col("words").alias("other_words"),
+    )  # fmt: skip
+    theirs_db = people.filter(pl.col("search_key") != "").select(
+        pl.lit(None, dtype=pl.Int64).alias("other_row"), pl.col("nik").alias("other_nik"),
+        pl.col("full_name").alias("other_name"), pl.col("birth_date").cast(pl.Date),
+        pl.col("search_key").str.split(" ").alias("other_words"),
+    )  # fmt: skip
+    similar = (pl.col("words").list.set_difference(pl.col("other_words")).list.len() == 0) | (
+        pl.col("other_words").list.set_difference(pl.col("words")).list.len() == 0
+    )
+    in_file = mine.join(theirs_file, on="birth_date").filter(pl.col(ROW) < pl.col("other_row"))
+    registered = mine.join(theirs_db.with_columns(pl.col("other_row").cast(mine.schema[ROW])), on="birth_date")
+    return (
+        pl.concat([in_file, registered.select(in_file.columns)])
+        .filter((pl.col("nik") != pl.col("other_nik")) & similar)
+        .select(ROW, "other_row", "other_nik", "other_name")
+        .sort(ROW, "other_row", nulls_last=True)
+    )
+
+
+def duplicate_notes(pairs: pl.DataFrame) -> tuple[str, ...]:
+    """One warning per likely duplicate (NIKs masked: the batch page is read by more roles than the uploader)."""
+    from sijaga.registry.rules import mask_nik
+
+    notes = []
+    for row, other_row, other_nik, other_name in pairs.head(DUPLICATE_NOTES).iter_rows():
+        if other_row is not None:
+            notes.append(_("Baris %(row)s: tanggal lahir sama dan nama mirip dengan baris %(other)s (%(name)s), "
+                           "NIK berbeda — mungkin orang yang sama.") % {"row": row, "other": other_row,
+                                                                        "name": other_name})  # fmt: skip
+        else:
+            notes.append(_("Baris %(row)s: tanggal lahir sama dan nama mirip dengan %(name)s (NIK %(nik)s) yang "
+                           "sudah terdaftar — mungkin orang yang sama dengan NIK lain.") % {"row": row,
+                           "name": other_name, "nik": mask_nik(other_nik)})  # fmt: skip
+    if pairs.height > DUPLICATE_NOTES:
+        notes.append(_("… dan %(n)s kemungkinan data ganda lainnya.") % {"n": pairs.height - DUPLICATE_NOTES})
+    return tuple(notes)
+
+
 # --- the kind ----------------------------------------------------------------------------------------------------
 
 STAGE = "sijaga_import_stage"
 STAGE_COLUMNS = (
-    "row_no", "nik", "full_name", "birth_date", "gender", "domicile_id", "phone", "occupation", "category",
-    "segment", *PROGRAMMES, "wage", "start_date", "verify_token",
+    "row_no", "nik", "full_name", "search_key", "birth_date", "gender", "domicile_id", "phone", "occupation",
+    "category", "segment", *PROGRAMMES, "wage", "start_date", "verify_token",
 )  # fmt: skip
 DOUBLE_FUNDING_OPTION = "confirm_double_funding"
 
@@ -709,9 +768,9 @@ def villages() -> pl.Series:
     return pl.Series("code", list(Region.objects.filter(level=4).values_list("code", flat=True)), dtype=pl.String)
 
 
-def _target(payer) -> Target:
-    return Target(pk=payer.pk, code=payer.code, label=f"{payer.name} ({payer.code})", region_code=payer.region_id,
-                  payer_id=payer.pk)  # fmt: skip
+def _target(payer, *, detail: bool = False) -> Target:
+    label = f"{payer.name} ({payer.code}{', ' + payer.region.name if detail else ''})"
+    return Target(pk=payer.pk, code=payer.code, label=label, region_code=payer.region_id, payer_id=payer.pk)
 
 
 class EnrolmentKind:
@@ -725,10 +784,11 @@ class EnrolmentKind:
 
     # --- who may import what ---------------------------------------------------------------------------------
 
-    def targets(self, actor) -> list[Target]:
-        from sijaga.enrollment.selectors import usable_payers
+    def targets(self, actor, query: str = "", limit: int = 20) -> tuple[list[Target], str]:
+        from sijaga.enrollment.selectors import search_payers
 
-        return [_target(p) for p in usable_payers(actor).order_by("name")]
+        payers, hint = search_payers(actor, query, limit=limit)
+        return [_target(p, detail=True) for p in payers], hint
 
     def target(self, actor, *, pk: int | None = None, code: str | None = None) -> Target | None:
         from sijaga.enrollment.selectors import usable_payers
@@ -756,7 +816,10 @@ class EnrolmentKind:
 
     def validate(self, frame: pl.DataFrame, ctx: Context) -> Validated:
         existing = registry_bulk.existing_niks(frame.get_column("nik"), ctx.actor) if "nik" in frame.columns else None
-        return validate(frame, villages=villages(), today=ctx.today, existing=existing)
+        checked = validate(frame, villages=villages(), today=ctx.today, existing=existing)
+        people = registry_bulk.workers_born_on(checked.valid.get_column("birth_date"), ctx.actor)
+        notes = duplicate_notes(likely_duplicates(checked.valid, people))
+        return dataclasses.replace(checked, notes=notes) if notes else checked
 
     # --- merge ---------------------------------------------------------------------------------------------------
 
@@ -768,9 +831,9 @@ class EnrolmentKind:
         payer = Payer.objects.get(pk=ctx.target.payer_id)
         actor, now = ctx.actor, timezone.now()
         reason = _("Impor massal %(f)s") % {"f": ctx.file_name}
-        frame = valid.with_columns(bulk.new_tokens(valid.height)).select(
-            pl.col(ROW).alias("row_no"), *[c for c in STAGE_COLUMNS if c != "row_no"]
-        )
+        frame = valid.with_columns(
+            bulk.new_tokens(valid.height), name_key_column(valid.get_column("full_name")).rename("search_key")
+        ).select(pl.col(ROW).alias("row_no"), *[c for c in STAGE_COLUMNS if c != "row_no"])
         staging = _("menyalin ke tabel sementara")
         with connection.cursor() as cur:
             cur.execute(f"DROP TABLE IF EXISTS {STAGE}")

@@ -65,11 +65,14 @@ class Payer(ScopedModel):
     )
     is_active = models.BooleanField(_("aktif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: name, code and region name in lower case, for the picker (a trigram index on PostgreSQL); kept by `save()`
+    search_text = models.CharField(max_length=400, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("pembayar iuran")
         verbose_name_plural = _("pembayar iuran")
         ordering = ["region_id", "name"]
+        indexes = [models.Index(fields=["name"], name="payer_name")]  # the picker walks it with LIMIT
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind="pemprov", funding_source__in=PAYER_FUNDING["pemprov"])
@@ -93,6 +96,19 @@ class Payer(ScopedModel):
             regencies = {".".join(p.split(".")[:2]) for p in scope.prefixes}
             q |= Q(kind=PayerKind.PEMKAB, region__code__in=regencies)
         return q
+
+    @staticmethod
+    def search_text_of(name: str, code: str, region_name: str) -> str:
+        return f"{name} {code} {region_name}".lower()[:400]
+
+    def save(self, *args, **kwargs):
+        from sijaga.regions.models import Region
+
+        region_name = Region.objects.filter(pk=self.region_id).values_list("name", flat=True).first() or ""
+        self.search_text = self.search_text_of(self.name, self.code, region_name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.funding_source not in PAYER_FUNDING.get(self.kind, ()):

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 PROGRAMMES = ("jkk", "jkm", "jht", "jp", "jkp")
 
@@ -52,6 +53,14 @@ PROGRAMME_NAMES = {
     "jht": "JHT — Jaminan Hari Tua",
     "jp": "JP — Jaminan Pensiun",
     "jkp": "JKP — Jaminan Kehilangan Pekerjaan",
+}
+#: the same names in the user's language (forms, pages); `PROGRAMME_NAMES` stays Indonesian for the templates
+PROGRAMME_LABELS = {
+    "jkk": gettext_lazy("JKK — Jaminan Kecelakaan Kerja"),
+    "jkm": gettext_lazy("JKM — Jaminan Kematian"),
+    "jht": gettext_lazy("JHT — Jaminan Hari Tua"),
+    "jp": gettext_lazy("JP — Jaminan Pensiun"),
+    "jkp": gettext_lazy("JKP — Jaminan Kehilangan Pekerjaan"),
 }
 
 #: Membership status lifecycle: allowed transitions.

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from sijaga.accounts.actor import Actor, as_actor
 from sijaga.core.exceptions import NotFound
@@ -25,6 +28,37 @@ def payers_for(actor: Actor) -> QuerySet[Payer]:
 def usable_payers(actor: Actor) -> QuerySet[Payer]:
     """Payers the actor may enrol under or upload for: visible and active."""
     return payers_for(actor).filter(is_active=True)
+
+
+#: a picker shows at most this many payers; more matches ask the user to type more
+PICKER_LIMIT = 20
+MAX_PICKER_WORD = 40
+_PICKER_WORD = re.compile(r"[\w-]+")
+
+
+def search_payers(actor: Actor, query: str = "", *, limit: int = PICKER_LIMIT) -> tuple[list[Payer], str]:
+    """(payers, hint) for the payer picker: usable payers whose name, code or region name holds every word typed.
+
+    One query, `LIMIT limit + 1` on the name index, whatever the number of payers; nothing typed gives the first
+    ones by name (a village office with a handful of payers needs no typing). A word of one letter, 500 characters
+    or punctuation only gives no payers and a hint, never an error."""
+    text = str(query or "")
+    words = [w for w in _PICKER_WORD.findall(text[:100].lower()) if w.strip("_-")][:5]
+    qs = usable_payers(as_actor(actor)).order_by("name", "pk")
+    if text.strip() and (not words or all(len(w) < 2 for w in words)):
+        return [], _("Ketik sedikitnya 2 huruf nama, kode atau wilayah pembayar.")
+    if any(len(w) > MAX_PICKER_WORD for w in words):
+        return [], _("Kata pencarian terlalu panjang; ketik sebagian nama, kode atau wilayah.")
+    for word in words:  # `search_text` is name, code and region name in lower case (trigram index on PostgreSQL)
+        qs = qs.filter(search_text__contains=word)
+    found = list(qs[: limit + 1])
+    if not found:
+        return [], _("Tidak ada pembayar yang cocok di wilayah tugas Anda.")
+    if len(found) > limit:
+        return found[:limit], _("Lebih dari %(n)s pembayar cocok; ketik lebih lengkap untuk mempersempit.") % {
+            "n": limit
+        }
+    return found, ""
 
 
 def get_payer(actor: Actor, pk: int) -> Payer:
@@ -65,4 +99,26 @@ def open_memberships_elsewhere(worker_ids, payer: Payer) -> QuerySet[Membership]
         .exclude(payer=payer)
         .filter(payer__kind__in=("pemprov", "pemkab", "pemdes"))
         .select_related("payer")
+    )
+
+
+#: a registered membership not active after this many days needs a look (BPJS has not confirmed it)
+STALE_REGISTRATION_DAYS = 30
+
+
+def needing_attention(actor: Actor) -> QuerySet[Membership]:
+    """Memberships an operator should look at: registered more than 30 days ago and still not active, or inactive
+    (arrears). Oldest first."""
+    import datetime as dt
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    cutoff = timezone.now() - dt.timedelta(days=STALE_REGISTRATION_DAYS)
+    stale = Q(status=MembershipStatus.REGISTERED, created_at__lt=cutoff)
+    return (
+        memberships_for(as_actor(actor))
+        .filter(stale | Q(status=MembershipStatus.INACTIVE))
+        .select_related("worker__domicile")
+        .order_by("status_changed_at", "id")
     )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.change_status, name="status"),
     path("<int:pk>/kartu.pdf", views.card, name="card"),
     path("pembayar/", views.payer_list, name="payers"),
+    path("pembayar/pilih/", views.payer_options, name="payer_options"),
     path("pembayar/tambah/", views.payer_edit, name="payer_add"),
     path("pembayar/<int:pk>/ubah/", views.payer_edit, name="payer_edit"),
 ]

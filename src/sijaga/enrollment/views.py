@@ -26,16 +26,41 @@ def _apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def _bind(form_class, request: HttpRequest, **kwargs):
+    """(form, searching): the "Cari" button of the payer picker without JavaScript posts the form back only to
+    search; the page then answers with the same values, the options found, and no validation errors."""
+    if request.method == "POST" and "_search_payer" in request.POST:
+        post = request.POST
+        initial = {k: post.getlist(k) if k == "programmes" else post.get(k) for k in post if k != "csrfmiddlewaretoken"}
+        return form_class(None, initial=initial, **kwargs), True
+    return form_class(request.POST or None, **kwargs), False
+
+
+@login_required
+def payer_options(request: HttpRequest) -> HttpResponse:
+    """The payer picker's options (htmx): at most 20 usable payers matching the words typed, the chosen one kept."""
+    from sijaga.enrollment.forms import payer_option
+
+    actor = actor_of(request)
+    found, hint = selectors.search_payers(actor, request.GET.get("payer_q", ""))
+    options = [payer_option(p) for p in found]
+    selected = request.GET.get("payer", "")
+    if selected.isdigit() and all(str(o[0]) != selected for o in options):
+        options = [payer_option(p) for p in selectors.usable_payers(actor).filter(pk=int(selected))] + options
+    picker = {"name": "payer", "selected": selected, "options": [(str(v), t, d) for v, t, d in options], "hint": hint}
+    return render(request, "picker/_options.html", {"picker": picker})
+
+
 @login_required
 def enrol(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     if not actor.can_write:
         raise PermissionDenied
     payers = selectors.usable_payers(actor)
-    form = EnrolForm(request.POST or None, payers=payers)
+    form, searching = _bind(EnrolForm, request, payers=payers, actor=actor)
     existing = None
     double_funding = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not searching and form.is_valid():
         d = form.cleaned_data
         worker_data = {k: d[k] for k in ("nik", "full_name", "birth_date", "gender", "phone", "category", "occupation")}
         worker_data["domicile_id"] = d["domicile"]
@@ -87,9 +112,9 @@ def add_membership(request: HttpRequest, worker_pk: int) -> HttpResponse:
     worker = registry_selectors.get_worker(actor, worker_pk)
     if not actor.can_write:
         raise PermissionDenied
-    form = AddMembershipForm(request.POST or None, payers=selectors.usable_payers(actor))
+    form, searching = _bind(AddMembershipForm, request, payers=selectors.usable_payers(actor), actor=actor)
     double_funding = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not searching and form.is_valid():
         d = form.cleaned_data
         try:
             result = services.enrol(

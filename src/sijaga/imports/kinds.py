@@ -66,6 +66,8 @@ class Validated:
     valid: pl.DataFrame
     rejections: pl.DataFrame  # ROW, key, column, value, reason
     read: int
+    #: warnings that reject nothing (e.g. a likely duplicate person), shown on the batch page and in the report
+    notes: tuple[str, ...] = ()
 
     @property
     def rejected_rows(self) -> int:
@@ -97,8 +99,9 @@ class ImportKind(Protocol):
     #: kind-specific checkboxes on upload and confirm: option name → label
     options: dict[str, Promise | str]
 
-    def targets(self, actor: Actor) -> list[Target]:
-        """What this actor may upload for (the upload form's choices)."""
+    def targets(self, actor: Actor, query: str = "", limit: int = 20) -> tuple[list[Target], str]:
+        """(targets, hint): at most `limit` of what this actor may upload for whose name, code or region matches
+        the words typed (the upload form's picker); the hint says when the words match nothing or too much."""
 
     def target(self, actor: Actor, *, pk: int | None = None, code: str | None = None) -> Target | None:
         """One target by primary key (web form) or code (API, CLI), or None when not usable by the actor."""

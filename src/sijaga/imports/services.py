@@ -337,8 +337,10 @@ def _run(batch: ImportBatch, actor: Actor, pulse: _Pulse, today: dt.date | None,
         batch.seconds = time.perf_counter() - started
         _record(batch, BatchStatus.FAILED, batch.error)
         return
-    batch.notes = table.notes + (
-        [_("%(n)s baris kosong dilewati.") % {"n": table.blank_rows}] if table.blank_rows else []
+    batch.notes = (
+        table.notes
+        + ([_("%(n)s baris kosong dilewati.") % {"n": table.blank_rows}] if table.blank_rows else [])
+        + list(checked.notes)
     )
     batch.read = checked.read
     blocked = batch.all_or_nothing and checked.rejected_rows > 0

@@ -18,22 +18,35 @@ XLSX = services.XLSX_TYPE
 
 
 class UploadForm(forms.Form):
-    target = forms.TypedChoiceField(coerce=int)
+    target = forms.IntegerField(error_messages={"required": gettext_lazy("Pilih salah satu dari daftar."),
+                                                "invalid": gettext_lazy("Pilih salah satu dari daftar.")})  # fmt: skip
     file = forms.FileField(label=gettext_lazy("Berkas Excel (.xlsx/.xls) atau CSV"))
     dry_run = forms.BooleanField(label=gettext_lazy("Uji coba dulu (validasi saja, belum disimpan)"), required=False)
     all_or_nothing = forms.BooleanField(
         label=gettext_lazy("Semua atau tidak sama sekali (batalkan jika ada baris ditolak)"), required=False
     )
 
-    def __init__(self, *args, kind, targets=(), **kwargs):
+    def __init__(self, *args, kind, actor: Actor, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["target"]
-        field.label = kind.target_label
-        # no preselected payer: the uploader must pick one (a wrong default is a silent mistake)
-        field.choices = [("", "—")] + [(t.pk, t.label) for t in targets]
+        self.kind, self.actor, self.chosen = kind, actor, None
+        self.fields["target"].label = kind.target_label
         for name, label in kind.options.items():
             self.fields[name] = forms.BooleanField(label=label, required=False)
         self.option_names = list(kind.options)
+
+    def clean_target(self):
+        # no preselected payer: the uploader must pick one (a wrong default is a silent mistake)
+        self.chosen = self.kind.target(self.actor, pk=self.cleaned_data["target"])
+        if self.chosen is None:
+            raise forms.ValidationError(_("Pilih salah satu dari daftar."))
+        return self.chosen.pk
+
+    def picker(self) -> dict:
+        """The target picker (a payer for enrolment): the words typed, the chosen one first, at most 20 matches."""
+        source = self.data if self.is_bound else self.initial
+        query, selected = str(source.get("target_q") or ""), str(source.get("target") or "")
+        errors = self["target"].errors if self.is_bound else ""
+        return target_picker(self.kind, self.actor, query, selected, label=self.fields["target"].label, errors=errors)
 
     def options(self) -> dict:
         return {name: self.cleaned_data.get(name, False) for name in self.option_names}
@@ -42,23 +55,45 @@ class UploadForm(forms.Form):
         return [self[name] for name in self.option_names]
 
 
-def _upload_form(request: HttpRequest, kind, actor: Actor) -> tuple[UploadForm, dict]:
-    targets = {t.pk: t for t in kind.targets(actor)}
+def target_picker(kind, actor: Actor, query: str, selected: str, *, label="", errors="") -> dict:
+    from django.urls import reverse
+
+    found, hint = kind.targets(actor, query)
+    options = [(str(t.pk), t.label, "") for t in found]
+    if selected.isdigit() and all(o[0] != selected for o in options):
+        chosen = kind.target(actor, pk=int(selected))
+        options = ([(str(chosen.pk), chosen.label, "")] if chosen else []) + options
+    return {"name": "target", "label": label, "url": reverse("imports:target_options") + f"?jenis={kind.slug}",
+            "query": query, "selected": selected, "options": options, "hint": hint, "errors": errors}  # fmt: skip
+
+
+def _upload_form(request: HttpRequest, kind, actor: Actor) -> tuple[UploadForm, bool]:
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
     # the old field name `payer` still works (bookmarked forms, scripts)
     if data is not None and "target" not in data and "payer" in data:
         data = data.copy()
         data["target"] = data["payer"]
-    return UploadForm(data, files, kind=kind, targets=targets.values()), targets
+    if data is not None and "_search_target" in data:  # the picker's "Cari" without JavaScript: search only
+        return UploadForm(None, initial=data.dict(), kind=kind, actor=actor), True
+    return UploadForm(data, files, kind=kind, actor=actor), False
+
+
+@login_required
+def target_options(request: HttpRequest) -> HttpResponse:
+    """The upload form's target picker (htmx): at most 20 of what the actor may upload for, matching the words."""
+    actor = Actor.from_request(request)
+    kind = kinds.get(request.GET.get("jenis") or kinds.DEFAULT_KIND)
+    picker = target_picker(kind, actor, request.GET.get("target_q", ""), request.GET.get("target", ""))
+    return render(request, "picker/_options.html", {"picker": picker})
 
 
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
     actor = Actor.from_request(request)
     kind = kinds.get(request.GET.get("jenis") or kinds.DEFAULT_KIND)
-    form, targets = _upload_form(request, kind, actor)
-    if request.method == "POST":
+    form, searching = _upload_form(request, kind, actor)
+    if request.method == "POST" and not searching:
         if not actor.can_write:
             raise PermissionDenied
         if form.is_valid():
@@ -67,7 +102,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 batch = services.create_batch(
                     actor,
                     kind=kind.slug,
-                    target=targets[form.cleaned_data["target"]],
+                    target=form.chosen,
                     upload=upload_file,
                     file_name=upload_file.name,
                     dry_run=form.cleaned_data["dry_run"],

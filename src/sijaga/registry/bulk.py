@@ -1,9 +1,10 @@
 """Set-based writes of workers for bulk imports: the registry owns the SQL that touches `registry_worker`.
 
 A bulk loader (the enrolment import kind) stages its rows in a temporary table that has at least the columns of
-`stage_columns()`; the functions below match the staged rows to stored workers, refuse rows whose worker the actor
-may not see, insert the new workers, update the changed ones and write one `WorkerChange` row (before/after values,
-the same shape as `registry.events.worker_changed`) per changed worker. Every statement compares before it writes,
+`stage_columns()` (`search_key` is `registry.names.name_key_column(full_name)`, computed by the loader); the
+functions below match the staged rows to stored workers, refuse rows whose worker the actor may not see, insert
+the new workers, update the changed ones and write one `WorkerChange` row (before/after values, the same shape as
+`registry.events.worker_changed`) per changed worker. Every statement compares before it writes,
 so a re-run of the same rows changes nothing.
 """
 
@@ -26,8 +27,8 @@ NIK_ELSEWHERE = "nik_elsewhere"
 def stage_columns(d: Dialect) -> list[str]:
     """The staging-table columns the functions below read and write."""
     return [
-        "nik text", "full_name text", "birth_date date", "gender text", "domicile_id text", "phone text",
-        "occupation text", "category text", f"worker_id {d.type('int')}", "worker_state text",
+        "nik text", "full_name text", "search_key text", "birth_date date", "gender text", "domicile_id text",
+        "phone text", "occupation text", "category text", f"worker_id {d.type('int')}", "worker_state text",
         f"worker_changes {'jsonb' if d.pg else 'text'}", "rejected text",
         f"new_worker_id {d.type('int')}"
         + (" DEFAULT nextval(pg_get_serial_sequence('registry_worker', 'id'))" if d.pg else ""),
@@ -60,6 +61,24 @@ def existing_niks(niks: pl.Series, actor) -> pl.DataFrame:
             visible |= set(Worker.objects.visible_to(actor).filter(nik__in=chunk).values_list("nik", flat=True))
     frame = pl.DataFrame({"nik": found}, schema={"nik": pl.String})
     return frame.with_columns(pl.col("nik").is_in(pl.Series(list(visible), dtype=pl.String).implode()).alias("visible"))
+
+
+def workers_born_on(dates: pl.Series, actor) -> pl.DataFrame:
+    """Registered workers the actor may see born on any of these dates (nik, full_name, birth_date, search_key):
+    the candidates for the import's likely-duplicate warning. Chunked: a file has at most a few thousand dates."""
+    values = dates.drop_nulls().unique().to_list()
+    rows: list[tuple] = []
+    for i in range(0, len(values), DATE_CHUNK):
+        rows += list(
+            Worker.objects.visible_to(actor)
+            .filter(birth_date__in=values[i : i + DATE_CHUNK])
+            .values_list("nik", "full_name", "birth_date", "search_key")
+        )
+    schema = {"nik": pl.String, "full_name": pl.String, "birth_date": pl.Date, "search_key": pl.String}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+DATE_CHUNK = 500
 
 
 def _after(column: str) -> str:
@@ -95,16 +114,18 @@ def write_workers(cur, d: Dialect, stage: str, *, actor, now) -> None:
     if not d.pg:  # PostgreSQL drew new_worker_id from the sequence while the rows were copied in
         cur.execute(d.next_ids(stage, "registry_worker", "new_worker_id", "worker_id IS NULL"))
     cur.execute(
-        "INSERT INTO registry_worker (id, nik, full_name, birth_date, gender, domicile_id, phone, occupation, "
-        "category, created_at, updated_at, created_by_id) "
-        "SELECT new_worker_id, nik, full_name, birth_date, gender, domicile_id, COALESCE(phone, ''), "
-        f"COALESCE(occupation, ''), category, %s, %s, %s FROM {stage} WHERE worker_id IS NULL AND rejected IS NULL",
+        "INSERT INTO registry_worker (id, nik, full_name, search_key, birth_date, gender, domicile_id, phone, "
+        "occupation, category, created_at, updated_at, created_by_id) "
+        "SELECT new_worker_id, nik, full_name, COALESCE(search_key, ''), birth_date, gender, domicile_id, "
+        f"COALESCE(phone, ''), COALESCE(occupation, ''), category, %s, %s, %s FROM {stage} "
+        "WHERE worker_id IS NULL AND rejected IS NULL",
         [now, now, actor.user_id],
     )
     sets = ", ".join(f"{c} = {_after(c)}" for c in WORKER_DATA)
     cur.execute(
-        f"UPDATE registry_worker SET {sets}, updated_at = %s FROM {stage} AS s "
-        f"WHERE registry_worker.id = s.worker_id AND s.worker_state = 'changed' AND s.rejected IS NULL",
+        f"UPDATE registry_worker SET {sets}, search_key = COALESCE(s.search_key, ''), updated_at = %s "
+        f"FROM {stage} AS s "
+        "WHERE registry_worker.id = s.worker_id AND s.worker_state = 'changed' AND s.rejected IS NULL",
         [now],
     )
 

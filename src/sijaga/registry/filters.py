@@ -6,9 +6,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import F, FloatField, Func, Q, QuerySet, Value
+from django.db.models.functions import Length
 
 from sijaga.accounts.actor import Actor
+from sijaga.registry.names import name_key, word_keys
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_TERM = 100
@@ -47,13 +50,60 @@ class WorkerFilters:
                 else:
                     qs = qs.filter(nik__startswith=digits)
             else:
-                for word in q.split():
-                    qs = qs.filter(full_name__icontains=word)
+                keys = word_keys(q)
+                if not keys:  # stop words or punctuation only: nothing, never the whole list
+                    return qs.none()
+                for key in keys:  # each word starts one of the name's words, in any order
+                    qs = qs.filter(Q(search_key__startswith=key) | Q(search_key__contains=" " + key))
         if self.region:
-            qs = qs.filter(Q(domicile__code=self.region) | Q(domicile__code__startswith=self.region + "."))
+            codes = self.region_codes(actor)
+            if not codes:
+                return qs.none()
+            match = Q()
+            for code in codes:
+                match |= Q(domicile__code=code) | Q(domicile__code__startswith=code + ".")
+            qs = qs.filter(match)
         if self.category:
             qs = qs.filter(category=self.category)
         if self.status:
             # reverse relation only: the registry does not import enrollment
             qs = qs.filter(pk__in=qs.model.objects.filter(memberships__status=self.status).values("pk"))
-        return qs
+        return self.order(qs)
+
+    def order(self, qs: QuerySet) -> QuerySet:
+        """By name; a name search ranks by similarity of the keys (pg_trgm on PostgreSQL, key length on SQLite)."""
+        key = name_key(self.q) if self.q and not self.q.replace(" ", "").isdigit() else ""
+        if not key:
+            return qs.order_by("full_name", "id")
+        if connection.vendor == "postgresql":
+            rank = Func(F("search_key"), Value(key), function="similarity", output_field=FloatField())
+            return qs.annotate(name_rank=rank).order_by("-name_rank", "full_name", "id")
+        return qs.annotate(name_rank=Length("search_key")).order_by("name_rank", "full_name", "id")
+
+    def region_codes(self, actor: Actor) -> list[str]:
+        """The region filter as codes: a (dotted) code as typed, or a name resolved in the actor's scope."""
+        return [r.code for r in self.region_matches(actor)] if not _is_code(self.region) else [self.region]
+
+    def region_matches(self, actor: Actor) -> list:
+        """Regions whose name matches the filter (exact names first); empty for a code or nothing typed."""
+        from sijaga.regions.services import search_in_scope
+
+        term = self.region
+        if not term or _is_code(term) or len(term) < 2 or not any(c.isalpha() for c in term):
+            return []
+        found = search_in_scope(term, actor.scope, limit=REGION_SEARCH)
+        exact = [r for r in found if r.name.casefold() == term.casefold()]
+        return exact or found
+
+    def region_hint(self, actor: Actor) -> list:
+        """Regions to choose from when a name matches several (shown under the filter); [] otherwise."""
+        matches = self.region_matches(actor)
+        return matches[:REGION_CHOICES] if len(matches) > 1 else []
+
+
+REGION_CHOICES = 10
+REGION_SEARCH = 200
+
+
+def _is_code(term: str) -> bool:
+    return term.replace(".", "").isdigit()

@@ -36,9 +36,9 @@ class Worker(ScopedModel):
     scope_fields = ("domicile__code",)
 
     nik = models.CharField(_("NIK"), max_length=16, unique=True)
-    full_name = models.CharField(
-        _("nama lengkap"), max_length=150, validators=[no_control_characters]
-    )  # searched by icontains: no btree helps
+    full_name = models.CharField(_("nama lengkap"), max_length=150, validators=[no_control_characters])
+    #: `registry.names.name_key(full_name)`: spelling- and order-tolerant words, kept by `save()` and the bulk merge
+    search_key = models.CharField(_("kunci pencarian nama"), max_length=200, blank=True, default="", editable=False)
     birth_date = models.DateField(_("tanggal lahir"))
     gender = models.CharField(_("jenis kelamin"), max_length=1, choices=Gender.choices)
     domicile = models.ForeignKey(
@@ -71,9 +71,19 @@ class Worker(ScopedModel):
             ),
             models.CheckConstraint(condition=~Q(full_name=""), name="worker_has_name"),
         ]
+        indexes = [models.Index(fields=["search_key"], name="worker_search_key")]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.masked_nik})"
+
+    def save(self, *args, **kwargs):
+        from sijaga.registry.names import name_key
+
+        self.search_key = name_key(self.full_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_key"}
+        super().save(*args, **kwargs)
 
     @classmethod
     def scope_q(cls, scope) -> Q:

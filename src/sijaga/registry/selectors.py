@@ -23,7 +23,7 @@ def visible_workers(actor: Actor) -> QuerySet[Worker]:
 def search_workers(actor: Actor, filters: WorkerFilters | None = None, **params: str) -> QuerySet[Worker]:
     actor = as_actor(actor)
     filters = filters or WorkerFilters.from_params(params)
-    return filters.apply(visible_workers(actor), actor).order_by("full_name", "id")
+    return filters.apply(visible_workers(actor), actor)  # ordered by the filters (a name search ranks)
 
 
 def get_worker(actor: Actor, pk: int, *, audit_read: bool = True) -> Worker:

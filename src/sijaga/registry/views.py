@@ -45,6 +45,7 @@ def worker_list(request: HttpRequest) -> HttpResponse:
         "categories": TargetCategory.choices,
         "statuses": STATUS_CHOICES,
         "can_write": actor.can_write,
+        "region_hint": filters.region_hint(actor),
     }
     template = "registry/_worker_table.html" if request.htmx else "registry/worker_list.html"
     return render(request, template, context)

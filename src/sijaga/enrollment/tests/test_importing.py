@@ -234,7 +234,7 @@ def test_non_government_payer_is_not_checked_for_double_funding(world, tmp_path)
 def test_upload_form_has_no_preselected_payer(client, world, tmp_path):
     client.force_login(world.users["regency_operator"])
     page = client.get("/unggah/").content.decode()
-    assert '<option value="" selected>—</option>' in page
+    assert 'name="target" value=' in page and " checked" not in page.split('id="target-options"')[1].split("</div>")[0]
     path = write_csv(tmp_path, [row(1)])
     with path.open("rb") as fh:
         response = client.post("/unggah/", {"file": fh})
