@@ -61,6 +61,11 @@ class Worker(ScopedModel):
         verbose_name = _("tenaga kerja")
         verbose_name_plural = _("tenaga kerja")
         ordering = ["full_name", "id"]
+        indexes = [
+            # the list's order and its keyset pagination (`registry.selectors.WORKER_KEYSET`): the first page and
+            # the page after 10,000 are index scans instead of a sort of every visible worker
+            models.Index(fields=["full_name", "id"], name="worker_name_id_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(nik__length=16), name="worker_nik_16_digits"),
             models.CheckConstraint(condition=Q(gender__in=["L", "P"]), name="worker_gender_valid"),
@@ -82,11 +87,19 @@ class Worker(ScopedModel):
         An ended membership does not keep the person visible: a former employer has no business following their
         later address or phone (decision in docs/architecture.md, security review F27). Reverse relation names
         only, so the registry imports nothing from enrollment.
+
+        Written as `id IN (SELECT id … domicile in scope UNION SELECT worker_id … open memberships of payers in
+        scope)`: each branch is an index scan (domicile, payer), where `domicile in scope OR id IN (…)` made
+        PostgreSQL scan every worker (395 ms against 24 ms at 1M workers, performance review §5).
         """
-        funded = cls.objects.filter(
-            Q(memberships__status__in=OPEN_MEMBERSHIP_STATUSES) & scope.q("memberships__payer__region__code")
-        ).values("pk")
-        return scope.q("domicile__code") | Q(pk__in=funded)
+        living = cls.objects.filter(scope.q("domicile__code")).order_by().values("pk")
+        membership = cls._meta.get_field("memberships").related_model  # enrollment.Membership, not imported
+        funded = (
+            membership._default_manager.filter(Q(status__in=OPEN_MEMBERSHIP_STATUSES) & scope.q("payer__region__code"))
+            .order_by()
+            .values("worker_id")
+        )
+        return Q(pk__in=living.union(funded))
 
     @property
     def masked_nik(self) -> str:

@@ -7,12 +7,17 @@ from django.db.models import Q, QuerySet
 from sijaga.accounts.actor import Actor, as_actor
 from sijaga.accounts.services import audit
 from sijaga.core.exceptions import NotFound
+from sijaga.core.listing import Keyset
 from sijaga.registry.filters import WorkerFilters
 from sijaga.registry.models import OPEN_MEMBERSHIP_STATUSES, Worker, WorkerChange
 
 
 class WorkerNotFound(NotFound):
     """A worker that does not exist *or* is outside the actor's scope (indistinguishable on purpose)."""
+
+
+#: The worker list's order, served by the `(full_name, id)` index; its cursors are signed for this list only.
+WORKER_KEYSET = Keyset(("full_name", "id"), salt="sijaga.registry.workers.cursor")
 
 
 def visible_workers(actor: Actor) -> QuerySet[Worker]:
