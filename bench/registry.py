@@ -108,7 +108,8 @@ def load(scale: int, k: int) -> tuple[list[str], int]:
     label_to_value = {str(label): value for value, label in TargetCategory.choices}
     per = -(-scale // len(regencies))
     next_id = 1
-    raw = connection.connection  # psycopg 3
+    connection.ensure_connection()
+    raw = connection.connection  # psycopg 3, autocommit (Django's default)
     for i, code in enumerate(regencies):
         n = min(per, scale - per * i)
         if n <= 0:
@@ -166,18 +167,14 @@ def load(scale: int, k: int) -> tuple[list[str], int]:
                 f"COPY enrollment_membership ({', '.join(memberships.columns)}) FROM STDIN (FORMAT csv)"
             ) as cp:
                 cp.write(mbuf.getvalue())
-        raw.commit()
         next_id += n
         print(f"  loaded {code}: {n:,} workers ({time.perf_counter() - t0:.0f} s)", flush=True)
     with connection.cursor() as cur:
         cur.execute("SELECT setval('registry_worker_id_seq', %s)", [next_id])
         cur.execute("SELECT setval('enrollment_membership_id_seq', %s)", [next_id])
-    raw.autocommit = True
-    with raw.cursor() as cur:
-        cur.execute("VACUUM ANALYZE registry_worker")
-        cur.execute("VACUUM ANALYZE enrollment_membership")
-        cur.execute("VACUUM ANALYZE enrollment_payer")
-    raw.autocommit = False
+    with connection.cursor() as cur:  # Django's connection is in autocommit: each COPY above committed
+        for table in ("registry_worker", "enrollment_membership", "enrollment_payer"):
+            cur.execute(f"VACUUM ANALYZE {table}")
     return regencies, time.perf_counter() - t0
 
 
@@ -312,6 +309,9 @@ def main() -> None:
     if not Region.objects.filter(level=4).exists():
         load_regions()
     if args.reuse and Worker.objects.count() == args.scale:
+        with connection.cursor() as cur:
+            for table in ("registry_worker", "enrollment_membership", "enrollment_payer"):
+                cur.execute(f"VACUUM ANALYZE {table}")
         regencies, load_s = pick_regencies(args.regencies), 0.0
     else:
         print(f"loading {args.scale:,} workers over {args.regencies} regencies …", flush=True)

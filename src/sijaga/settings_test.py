@@ -17,3 +17,8 @@ from sijaga.settings import *  # noqa: F403
 
 # Many tests open the public verification page from the same address; the limit has its own test.
 VERIFY_RATE_LIMIT = 0
+
+# A second alias for the router's tests (sijaga/core/tests/test_db_router.py): the same test database, a mirror.
+# Reads go there only when a test turns REPLICA_READS on.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+REPLICA_READS = False

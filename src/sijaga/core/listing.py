@@ -112,13 +112,14 @@ class Keyset:
         return [f"-{f}" if backwards else f for f in self.fields]
 
 
-def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+def capped_count(qs: QuerySet, cap: int = COUNT_CAP, *, estimate: QuerySet | None = None) -> tuple[int, bool]:
     """(count, exact): exact up to `cap` (`SELECT count(*) FROM (… LIMIT cap+1)`, which stops early); above it the
-    planner's row estimate on PostgreSQL (never below cap + 1), cap + 1 elsewhere."""
+    planner's row estimate on PostgreSQL of `estimate` (default `qs`; never below cap + 1), cap + 1 elsewhere.
+    `qs` may be a combined (UNION ALL) queryset."""
     n = qs.order_by()[: cap + 1].count()
     if n <= cap:
         return n, True
-    return max(estimated_count(qs), cap + 1), False
+    return max(estimated_count(qs if estimate is None else estimate), cap + 1), False
 
 
 def estimated_count(qs: QuerySet) -> int:
@@ -132,8 +133,11 @@ def estimated_count(qs: QuerySet) -> int:
         return 0
 
 
-def keyset_window(qs: QuerySet, w: KeysetWindow, keyset: Keyset, *, count: bool = True) -> KeysetPage:
-    """A page of `qs` by cursor (or by offset up to MAX_KEYSET_OFFSET) with cursors to the pages around it.
+def keyset_window(
+    qs: QuerySet, w: KeysetWindow, keyset: Keyset, *, count: bool = True, count_qs: QuerySet | None = None
+) -> KeysetPage:
+    """A page of `qs` by cursor (or by offset up to MAX_KEYSET_OFFSET) with cursors to the pages around it;
+    the capped count of `count_qs` (same rows as `qs`, written to be counted cheaply) or of `qs`.
 
     Raises BadWindow for a cursor that is forged, foreign, malformed or out of range, and for a deep offset."""
     limit = min(w.limit, MAX_LIMIT)
@@ -163,7 +167,10 @@ def keyset_window(qs: QuerySet, w: KeysetWindow, keyset: Keyset, *, count: bool 
         rows = rows[:limit]
         has_prev = w.offset > 0
         offset = w.offset
-    n, exact = capped_count(qs) if count else (0, False)
+    if count:
+        n, exact = capped_count(qs if count_qs is None else count_qs, estimate=qs)
+    else:
+        n, exact = 0, False
     return KeysetPage(
         items=rows,
         count=n,

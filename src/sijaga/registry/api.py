@@ -90,7 +90,12 @@ def list_workers(request, filters: Query[FilterIn], w: Query[KeysetWindow]):
     actor = _actor(request)
     parsed = WorkerFilters.from_params(filters.dict())
     try:
-        page = keyset_window(selectors.search_workers(actor, parsed), w, selectors.WORKER_KEYSET)
+        page = keyset_window(
+            selectors.search_workers(actor, parsed),
+            w,
+            selectors.WORKER_KEYSET,
+            count_qs=selectors.count_queryset(actor, parsed),
+        )
     except BadWindow as exc:
         raise HttpError(400, str(exc)) from exc
     audit(actor, "search", "worker", count=len(page.items), query=str(parsed.as_dict()))

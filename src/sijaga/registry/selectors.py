@@ -31,6 +31,23 @@ def search_workers(actor: Actor, filters: WorkerFilters | None = None, **params:
     return filters.apply(visible_workers(actor), actor).order_by("full_name", "id")
 
 
+def count_queryset(actor: Actor, filters: WorkerFilters | None = None) -> QuerySet:
+    """What the list counts (capped, `core.listing.capped_count`): the same rows as `search_workers`.
+
+    For a regional actor written as a UNION ALL of two disjoint halves (living in scope; funded from the scope and
+    living elsewhere) so each half is an index scan and the count stops at the cap: 4 ms against 47–213 ms for
+    the row-wise scope at 1M workers (bench/README.md)."""
+    actor = as_actor(actor)
+    filters = filters or WorkerFilters()
+    scope = actor.scope
+    if scope.national or not scope.prefixes:
+        return filters.apply(Worker.objects.visible_to(actor), actor).values("pk")
+    living, funded = Worker.scope_branches(scope)
+    first = filters.apply(Worker.objects.filter(living), actor).order_by().values("pk")
+    second = filters.apply(Worker.objects.filter(funded).exclude(living), actor).order_by().values("pk")
+    return first.union(second, all=True)
+
+
 def get_worker(actor: Actor, pk: int, *, audit_read: bool = True) -> Worker:
     actor = as_actor(actor)
     try:

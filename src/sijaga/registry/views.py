@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from sijaga.accounts.middleware import actor_of
 from sijaga.accounts.services import audit
+from sijaga.core.db_router import replica_reads
 from sijaga.core.listing import COUNT_CAP, BadWindow, KeysetWindow, keyset_window
 from sijaga.core.xlsx import XLSX_TYPE, write_table
 from sijaga.regions import services as regions
@@ -52,7 +53,9 @@ def worker_list(request: HttpRequest) -> HttpResponse:
     filters = WorkerFilters.from_params(request.GET)
     qs = presenters.annotate(selectors.search_workers(actor, filters), actor)
     try:
-        page = keyset_window(qs, _page_request(request), selectors.WORKER_KEYSET)
+        page = keyset_window(
+            qs, _page_request(request), selectors.WORKER_KEYSET, count_qs=selectors.count_queryset(actor, filters)
+        )
     except BadWindow as exc:
         return render(request, "400.html", {"message": str(exc)}, status=400)
     cols = presenters.columns(actor)
@@ -141,8 +144,11 @@ def worker_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def worker_export(request: HttpRequest) -> FileResponse:
-    """The filtered list as XLSX: the list's columns and masking, streamed from a temporary file, audited."""
+    """The filtered list as XLSX: the list's columns and masking, streamed from a temporary file, audited.
+
+    Read from the streaming replica when one is configured and current (`core.db_router`)."""
     actor = actor_of(request)
     filters = WorkerFilters.from_params(request.GET)
     cols = presenters.columns(actor)
