@@ -16,8 +16,8 @@ Each case runs the application's own querysets (`registry.selectors.search_worke
 `core.listing.keyset_window`) against "today" — the queries before issue 18, rebuilt here: the scope as
 `domicile in scope OR id IN (…)`, Django's Paginator (exact COUNT + OFFSET), and for the national list no
 `(full_name, id)` index (dropped inside a transaction that is rolled back). Variants are interleaved run by run;
-p50/p95 over `--runs` runs after 2 warm-ups. The export is timed once per variant with its peak Python memory
-(tracemalloc) and the process's peak RSS growth.
+p50/p95 over `--runs` runs after 2 warm-ups. The export is timed once per variant with the growth of the process's
+peak RSS over its RSS before the export (Linux `clear_refs`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import os
 import statistics
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 import polars as pl
@@ -241,41 +240,31 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p * (len(values) - 1)))]
 
 
-def export(actor, filters) -> tuple[float, int, float]:
-    """The view's export (columns, masking, iterator, constant-memory XlsxWriter): seconds, rows, peak MB (Python)."""
+def _vm(field: str) -> int:
+    """A field of /proc/self/status in kB (VmRSS, VmHWM)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def export(actor, filters, search) -> tuple[float, int, float]:
+    """The view's export (columns, masking, iterator, constant-memory XlsxWriter): seconds, rows, and how far the
+    process's peak RSS rose above its RSS before the export (MB; the peak is reset first via clear_refs)."""
     from sijaga.core.xlsx import write_table
     from sijaga.registry import presenters
 
+    Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS (Linux)
+    before = _vm("VmRSS")
     cols = presenters.columns(actor)
-    tracemalloc.start()
     t = time.perf_counter()
-    qs = new_search(actor, filters)
+    qs = search(actor, filters)
     rows = ([c.present(actor, w) for c in cols] for w in qs.iterator(chunk_size=2000))
     out, n = write_table([str(c.header) for c in cols], [c.width for c in cols], [c.kind for c in cols], rows,
                          sheet="Tenaga kerja")  # fmt: skip
     out.close()
     seconds = time.perf_counter() - t
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return seconds, n, peak / 2**20
-
-
-def old_export(actor, filters) -> tuple[float, int, float]:
-    from sijaga.core.xlsx import write_table
-    from sijaga.registry import presenters
-
-    cols = presenters.columns(actor)
-    tracemalloc.start()
-    t = time.perf_counter()
-    qs = old_search(actor, filters)
-    rows = ([c.present(actor, w) for c in cols] for w in qs.iterator(chunk_size=2000))
-    out, n = write_table([str(c.header) for c in cols], [c.width for c in cols], [c.kind for c in cols], rows,
-                         sheet="Tenaga kerja")  # fmt: skip
-    out.close()
-    seconds = time.perf_counter() - t
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return seconds, n, peak / 2**20
+    return seconds, n, (_vm("VmHWM") - before) / 1024
 
 
 def explain(qs) -> str:
@@ -377,10 +366,10 @@ def main() -> None:
         ratio = statistics.median(o) / statistics.median(n)
         print(f"| {name} | {pct(o, .5):,.1f} / {pct(o, .95):,.1f} | {pct(n, .5):,.1f} / {pct(n, .95):,.1f} "
               f"| {ratio:,.1f}× |", flush=True)  # fmt: skip
-    s_old, rows_old, mb_old = old_export(operator, none)
-    s_new, rows_new, mb_new = export(operator, none)
+    s_old, rows_old, mb_old = export(operator, none, old_search)
+    s_new, rows_new, mb_new = export(operator, none, new_search)
     assert rows_old == rows_new
-    print(f"| XLSX export of {regency} ({rows_new:,} rows), seconds · peak Python MB | {s_old:.1f} s · "
+    print(f"| XLSX export of {regency} ({rows_new:,} rows), seconds · peak RSS growth MB | {s_old:.1f} s · "
           f"{mb_old:.1f} MB | {s_new:.1f} s · {mb_new:.1f} MB | {s_old / s_new:.1f}× |")  # fmt: skip
 
     if args.explain:
