@@ -215,11 +215,15 @@ def old_page(qs, number: int = 1):
     return list(page.object_list), page.paginator.count
 
 
-def new_page(qs, **window):
+def new_page(actor, filters, **window):
+    """What the API and the page run: the keyset window of `search_workers`, counted on `count_queryset`."""
     from sijaga.core.listing import KeysetWindow, keyset_window
-    from sijaga.registry.selectors import WORKER_KEYSET
+    from sijaga.registry.selectors import WORKER_KEYSET, count_queryset
 
-    page = keyset_window(qs, KeysetWindow(limit=PAGE, **window), WORKER_KEYSET)
+    page = keyset_window(
+        new_search(actor, filters), KeysetWindow(limit=PAGE, **window), WORKER_KEYSET,
+        count_qs=count_queryset(actor, filters),
+    )  # fmt: skip
     return page.items, page.count
 
 
@@ -279,6 +283,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("SIJAGA_BENCH_REGISTRY_URL", DEFAULT_URL))
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the list queries")
     parser.add_argument("--reuse", action="store_true", help="keep the data already loaded (same --scale)")
+    parser.add_argument("--explain-only", action="store_true", help="only the EXPLAIN plans (implies --explain)")
     args = parser.parse_args()
 
     ensure_database(args.database_url)
@@ -320,24 +325,24 @@ def main() -> None:
             old_page(old_search(national, none))
 
     cases = [
-        ("national list, first page (+count)", national_old, lambda: new_page(new_search(national, none))),
+        ("national list, first page (+count)", national_old, lambda: new_page(national, none)),
         ("regency operator's list, first page (+count)", lambda: old_page(old_search(operator, none)),
-         lambda: new_page(new_search(operator, none))),
+         lambda: new_page(operator, none)),
         ("national, the page after 10,000: OFFSET vs cursor", lambda: old_page(old_search(national, none), 201),
-         lambda: new_page(new_search(national, none), cursor=cursor)),
+         lambda: new_page(national, none, cursor=cursor)),
         ("operator, exact NIK (search box)", lambda: old_page(old_search(operator, nik_full)),
-         lambda: new_page(new_search(operator, nik_full))),
+         lambda: new_page(operator, nik_full)),
         ("operator, 6-digit NIK prefix", lambda: old_page(old_search(operator, nik_prefix)),
-         lambda: new_page(new_search(operator, nik_prefix))),
+         lambda: new_page(operator, nik_prefix)),
         ("national, exact NIK (`find_by_nik` query)", lambda: Worker.objects.filter(nik=sample.nik).first(),
          lambda: Worker.objects.filter(nik=sample.nik).first()),
     ]  # fmt: skip
     # same rows?
-    assert [w.pk for w in old_page(old_search(operator, none))[0]] == [
-        w.pk for w in new_page(new_search(operator, none))[0]
-    ], "the UNION scope returns other rows than the OR scope"
+    assert [w.pk for w in old_page(old_search(operator, none))[0]] == [w.pk for w in new_page(operator, none)[0]], (
+        "the UNION scope returns other rows than the OR scope"
+    )
     assert [w.pk for w in old_page(old_search(national, none), 201)[0]] == [
-        w.pk for w in new_page(new_search(national, none), cursor=cursor)[0]
+        w.pk for w in new_page(national, none, cursor=cursor)[0]
     ], "the cursor page differs from the OFFSET page"
 
     with connection.cursor() as cur:
@@ -350,6 +355,8 @@ def main() -> None:
           f"{in_scope:,} workers in scope; {args.runs} runs, load average {os.getloadavg()[0]:.1f}, "
           f"shared_buffers {sb}, workers table {wsize}; data loaded in {load_s:.0f} s)")  # fmt: skip
     print()
+    if args.explain_only:
+        args.explain, cases = True, []
     print("| case | today p50 / p95 ms | new p50 / p95 ms | ratio (p50) |")
     print("| --- | ---: | ---: | ---: |")
     for name, old, new in cases:
@@ -366,6 +373,9 @@ def main() -> None:
         ratio = statistics.median(o) / statistics.median(n)
         print(f"| {name} | {pct(o, .5):,.1f} / {pct(o, .95):,.1f} | {pct(n, .5):,.1f} / {pct(n, .95):,.1f} "
               f"| {ratio:,.1f}× |", flush=True)  # fmt: skip
+    if args.explain_only:
+        print_plans(national, operator, none, w10k)
+        return
     s_old, rows_old, mb_old = export(operator, none, old_search)
     s_new, rows_new, mb_new = export(operator, none, new_search)
     assert rows_old == rows_new
@@ -373,26 +383,31 @@ def main() -> None:
           f"{mb_old:.1f} MB | {s_new:.1f} s · {mb_new:.1f} MB | {s_old / s_new:.1f}× |")  # fmt: skip
 
     if args.explain:
-        print("\n#### EXPLAIN (ANALYZE, BUFFERS)\n")
-        from sijaga.registry.selectors import search_workers
+        print_plans(national, operator, none, w10k)
 
-        def bare_old(actor):  # without the list's membership columns (four per-row subqueries, the same in both)
-            return none.apply(old_visible(actor), actor).order_by("full_name", "id")
 
-        plans = [
-            ("national first page, new (`(full_name, id)` index)", search_workers(national, none)[:51]),
-            ("regency operator first page, new (UNION scope)", search_workers(operator, none)[:51]),
-            ("regency operator first page, today (OR scope)", bare_old(operator)[:50]),
-            ("regency operator capped count, new", search_workers(operator, none).order_by().values("pk")[:10_001]),
-            ("national page after 10,000, cursor",
-             search_workers(national, none).filter(WORKER_KEYSET.after([w10k.full_name, w10k.id]))[:51]),
-            ("national page after 10,000, today (OFFSET)", bare_old(national)[10_000:10_050]),
-        ]  # fmt: skip
-        for title, qs in plans:
-            print(f"**{title}**\n\n```\n{explain(qs)}\n```\n")
-        with without_name_index():
-            plan = explain(bare_old(national)[:50])
-            print(f"**national first page, today (no name index)**\n\n```\n{plan}\n```\n")
+def print_plans(national, operator, none, w10k) -> None:
+    print("\n#### EXPLAIN (ANALYZE, BUFFERS)\n")
+    from sijaga.registry.selectors import WORKER_KEYSET, count_queryset, search_workers
+
+    def bare_old(actor):  # without the list's membership columns (four per-row subqueries, the same in both)
+        return none.apply(old_visible(actor), actor).order_by("full_name", "id")
+
+    plans = [
+        ("national first page, new (`(full_name, id)` index)", search_workers(national, none)[:51]),
+        ("regency operator first page, new (row-wise EXISTS scope)", search_workers(operator, none)[:51]),
+        ("regency operator first page, today (OR scope)", bare_old(operator)[:50]),
+        ("regency operator capped count, new (disjoint UNION ALL)", count_queryset(operator, none).order_by()[:10_001]),
+        ("regency operator count, today (exact, OR scope)", bare_old(operator).order_by().values("pk")),
+        ("national page after 10,000, cursor",
+         search_workers(national, none).filter(WORKER_KEYSET.after([w10k.full_name, w10k.id]))[:51]),
+        ("national page after 10,000, today (OFFSET)", bare_old(national)[10_000:10_050]),
+    ]  # fmt: skip
+    for title, qs in plans:
+        print(f"**{title}**\n\n```\n{explain(qs)}\n```\n")
+    with without_name_index():
+        plan = explain(bare_old(national)[:50])
+        print(f"**national first page, today (no name index)**\n\n```\n{plan}\n```\n")
 
 
 if __name__ == "__main__":
