@@ -128,6 +128,19 @@ ENV_SETTINGS: dict[str, EnvSetting] = {
             "makes `import_enrollment` kill itself at that point of the merge. Never set it in production.",
         ),
         EnvSetting(
+            "SIJAGA_REPLICA_URL",
+            "(unset: every read on the primary)",
+            "URL of a PostgreSQL streaming replica (`postgresql://user@replica:5432/db`). Exports, dashboards and "
+            "reports read from it (`sijaga.core.db_router`); writes, and reads of a request or browser that has "
+            "just written, stay on the primary. See docs/scaling.md.",
+        ),
+        EnvSetting(
+            "SIJAGA_REPLICA_MAX_LAG_SECONDS",
+            "30",
+            "Replay lag beyond which reads fall back from the replica to the primary (also when the replica is "
+            "down); also how long a browser that wrote keeps reading from the primary.",
+        ),
+        EnvSetting(
             "SIJAGA_IMPORT_STALL_MINUTES",
             "10",
             "Minutes without a heartbeat after which a running import is shown as stalled (terhenti) and re-queued "

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sijaga.accounts.middleware.ActorMiddleware",
+    "sijaga.core.db_router.ReplicaPinMiddleware",
     "sijaga.core.middleware.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -108,6 +109,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Scale-out: a streaming replica for exports, dashboards and reports (docs/scaling.md). The router sends only the
+# reads inside `sijaga.core.db_router.replica_reads()` there, and falls back to the primary when it is down or lags.
+REPLICA_READS = bool(env("SIJAGA_REPLICA_URL"))
+REPLICA_MAX_LAG_SECONDS = float(env("SIJAGA_REPLICA_MAX_LAG_SECONDS") or 30)
+if REPLICA_READS:
+    DATABASES["replica"] = dj_database_url.parse(env("SIJAGA_REPLICA_URL"), conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["sijaga.core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Bulk imports: a batch with no heartbeat for this long is shown as stalled and re-queued; stored uploads and reports

@@ -28,3 +28,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(_tempfile.gettempdir()) / f"sijaga-test-{os.getpid()}.sqlite3")
     }
+
+# A second alias for the router's tests (sijaga/core/tests/test_db_router.py): the same test database, a mirror.
+# Reads go there only when a test turns REPLICA_READS on.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+REPLICA_READS = False

@@ -114,7 +114,7 @@ def write_memberships(cur, d: Dialect, stage: str, *, payer_id: int, actor, now,
             f"WITH new AS (INSERT INTO enrollment_membership ({columns}) "
             f"SELECT x.id, {number_sql(d, 'x.id', 'x.start_date')}, COALESCE(worker_id, new_worker_id), %s, "
             f"segment, {programmes}, wage, start_date, 'registered', '', %s, verify_token, %s, %s "
-            "FROM (SELECT nextval(pg_get_serial_sequence('enrollment_membership', 'id')) AS id, s.* "
+            f"FROM (SELECT {d.nextval('enrollment_membership')} AS id, s.* "
             f"FROM {stage} AS s WHERE s.membership_id IS NULL AND s.rejected IS NULL) AS x RETURNING id) "
             f"INSERT INTO enrollment_membershipevent ({MEMBERSHIP_EVENT_COLUMNS}) "
             + MEMBERSHIP_CREATED_SELECT.format(id_col="id", source="new"),

@@ -183,8 +183,11 @@ class Membership(ScopedModel):
     verify_token = models.CharField(max_length=32, editable=False)
     submission_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001 - unique when set
     created_at = models.DateTimeField(auto_now_add=True)
+    # No index (issue 18): NULL on every CLI/bulk row and one user id per web import, so its index served only the
+    # SET NULL when a user is deleted, a rare superuser action (users are deactivated) that now scans the table once.
+    # Every imported row paid for it (performance review §4.3).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
 
     class Meta:
@@ -261,7 +264,10 @@ class MembershipEvent(ScopedModel):
 
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("waktu"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # no index: see Membership.created_by
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     from_status = models.CharField(_("dari"), max_length=12, choices=MembershipStatus.choices, blank=True)
     to_status = models.CharField(_("menjadi"), max_length=12, choices=MembershipStatus.choices)
     reason = models.CharField(_("alasan"), max_length=300)

@@ -3,11 +3,12 @@
 import datetime as dt
 
 from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from sijaga.accounts.actor import Actor
 from sijaga.accounts.services import audit
-from sijaga.core.listing import Window, window
+from sijaga.core.listing import BadWindow, KeysetWindow, keyset_window
 from sijaga.registry import presenters, selectors, services
 from sijaga.registry.filters import WorkerFilters
 from sijaga.registry.rules import check_nik
@@ -34,8 +35,14 @@ class WorkerOut(Schema):
 
 
 class WorkerPage(Schema):
+    """`count` is exact when `count_exact`; above 10,000 matching workers it is the database's estimate.
+    Page on with `cursor=next_cursor` (or `previous_cursor`): the same speed on every page."""
+
     items: list[WorkerOut]
     count: int
+    count_exact: bool
+    next_cursor: str | None
+    previous_cursor: str | None
 
 
 class WorkerIn(Schema):
@@ -78,13 +85,27 @@ class NikCheckOut(Schema):
     registered: bool
 
 
-@router.get("/", response=WorkerPage)
-def list_workers(request, filters: Query[FilterIn], w: Query[Window]):
+@router.get("/", response={200: WorkerPage, 400: dict})
+def list_workers(request, filters: Query[FilterIn], w: Query[KeysetWindow]):
     actor = _actor(request)
     parsed = WorkerFilters.from_params(filters.dict())
-    items, count = window(selectors.search_workers(actor, parsed), w)
-    audit(actor, "search", "worker", count=len(items), query=str(parsed.as_dict()))
-    return {"items": [presenters.worker_fields(x, actor) for x in items], "count": count}
+    try:
+        page = keyset_window(
+            selectors.search_workers(actor, parsed),
+            w,
+            selectors.WORKER_KEYSET,
+            count_qs=selectors.count_queryset(actor, parsed),
+        )
+    except BadWindow as exc:
+        raise HttpError(400, str(exc)) from exc
+    audit(actor, "search", "worker", count=len(page.items), query=str(parsed.as_dict()))
+    return {
+        "items": [presenters.worker_fields(x, actor) for x in page.items],
+        "count": page.count,
+        "count_exact": page.count_exact,
+        "next_cursor": page.next_cursor,
+        "previous_cursor": page.previous_cursor,
+    }
 
 
 @router.get("/nik-check", response=NikCheckOut)

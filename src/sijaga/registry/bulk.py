@@ -31,7 +31,7 @@ def stage_columns(d: Dialect) -> list[str]:
         "phone text", "occupation text", "category text", f"worker_id {d.type('int')}", "worker_state text",
         f"worker_changes {'jsonb' if d.pg else 'text'}", "rejected text",
         f"new_worker_id {d.type('int')}"
-        + (" DEFAULT nextval(pg_get_serial_sequence('registry_worker', 'id'))" if d.pg else ""),
+        + (f" DEFAULT {d.nextval('registry_worker')}" if d.pg else ""),
     ]  # fmt: skip
 
 
@@ -41,14 +41,25 @@ def existing_niks(niks: pl.Series, actor) -> pl.DataFrame:
     PostgreSQL gets the whole column as one array parameter; SQLite gets chunks. Visibility is then asked only
     for the NIKs that exist (usually a few), not for the whole file.
     """
-    from django.db import connection
+    from django.db import connection, transaction
 
     values = niks.drop_nulls().unique().to_list()
     found: list[str] = []
     if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("SELECT nik FROM registry_worker WHERE nik = ANY(%s)", [values])
+        # COPY into a temporary table and join: 4–5× faster than `nik = ANY(1M-element array)` on an empty
+        # registry, about 2× when every NIK exists, and no 1M-element array to build (performance review §4.3).
+        import io
+
+        buf = io.BytesIO()
+        pl.DataFrame({"nik": values}, schema={"nik": pl.String}).write_csv(buf, include_header=False)
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("CREATE TEMP TABLE sijaga_nik_lookup (nik text) ON COMMIT DROP")
+            with cur.cursor.copy("COPY sijaga_nik_lookup (nik) FROM STDIN (FORMAT csv)") as copy:
+                copy.write(buf.getvalue())
+            cur.execute("ANALYZE sijaga_nik_lookup")
+            cur.execute("SELECT w.nik FROM registry_worker AS w JOIN sijaga_nik_lookup AS l ON l.nik = w.nik")
             found = [row[0] for row in cur.fetchall()]
+            cur.execute("DROP TABLE sijaga_nik_lookup")
     else:
         for i in range(0, len(values), LOOKUP_CHUNK):
             found += list(Worker.objects.filter(nik__in=values[i : i + LOOKUP_CHUNK]).values_list("nik", flat=True))

@@ -7,12 +7,17 @@ from django.db.models import Q, QuerySet
 from sijaga.accounts.actor import Actor, as_actor
 from sijaga.accounts.services import audit
 from sijaga.core.exceptions import NotFound
+from sijaga.core.listing import Keyset
 from sijaga.registry.filters import WorkerFilters
 from sijaga.registry.models import OPEN_MEMBERSHIP_STATUSES, Worker, WorkerChange
 
 
 class WorkerNotFound(NotFound):
     """A worker that does not exist *or* is outside the actor's scope (indistinguishable on purpose)."""
+
+
+#: The worker list's order, served by the `(full_name, id)` index; its cursors are signed for this list only.
+WORKER_KEYSET = Keyset(("full_name", "id"), salt="sijaga.registry.workers.cursor")
 
 
 def visible_workers(actor: Actor) -> QuerySet[Worker]:
@@ -24,6 +29,23 @@ def search_workers(actor: Actor, filters: WorkerFilters | None = None, **params:
     actor = as_actor(actor)
     filters = filters or WorkerFilters.from_params(params)
     return filters.apply(visible_workers(actor), actor)  # ordered by the filters (a name search ranks)
+
+
+def count_queryset(actor: Actor, filters: WorkerFilters | None = None) -> QuerySet:
+    """What the list counts (capped, `core.listing.capped_count`): the same rows as `search_workers`.
+
+    For a regional actor written as a UNION ALL of two disjoint halves (living in scope; funded from the scope and
+    living elsewhere) so each half is an index scan and the count stops at the cap: 4 ms against 47–213 ms for
+    the row-wise scope at 1M workers (bench/README.md)."""
+    actor = as_actor(actor)
+    filters = filters or WorkerFilters()
+    scope = actor.scope
+    if scope.national or not scope.prefixes:
+        return filters.apply(Worker.objects.visible_to(actor), actor).values("pk")
+    living, funded = Worker.scope_branches(scope)
+    first = filters.apply(Worker.objects.filter(living), actor).order_by().values("pk")
+    second = filters.apply(Worker.objects.filter(funded).exclude(living), actor).order_by().values("pk")
+    return first.union(second, all=True)
 
 
 def get_worker(actor: Actor, pk: int, *, audit_read: bool = True) -> Worker:

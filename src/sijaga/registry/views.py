@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,6 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from sijaga.accounts.middleware import actor_of
 from sijaga.accounts.services import audit
+from sijaga.core.db_router import replica_reads
+from sijaga.core.listing import COUNT_CAP, BadWindow, KeysetWindow, keyset_window
 from sijaga.core.xlsx import XLSX_TYPE, write_table
 from sijaga.regions import services as regions
 from sijaga.registry import presenters, selectors, services
@@ -20,6 +21,8 @@ from sijaga.registry.panels import worker_panels
 from sijaga.registry.rules import check_nik
 
 PAGE_SIZE = 50
+#: Pages 1–MAX_PAGE_NUMBER are numbered (OFFSET, cheap on the name index); beyond, the list pages by key.
+MAX_PAGE_NUMBER = 20
 STATUS_CHOICES = [
     ("registered", gettext_lazy("Terdaftar")),
     ("active", gettext_lazy("Aktif")),
@@ -28,17 +31,51 @@ STATUS_CHOICES = [
 ]
 
 
+def _page_request(request: HttpRequest) -> KeysetWindow:
+    """`?page=n` (1–MAX_PAGE_NUMBER) or `?cursor=…`; anything else is a BadWindow (400 with a message)."""
+    cursor = request.GET.get("cursor", "")
+    if cursor:
+        return KeysetWindow(limit=PAGE_SIZE, cursor=cursor[:600])
+    raw = request.GET.get("page", "1") or "1"
+    if not raw.isdigit() or not 1 <= int(raw[:6]) <= MAX_PAGE_NUMBER:
+        raise BadWindow(
+            _("Halaman %(max)s ke atas dibuka dengan tombol Berikutnya, bukan dengan nomor halaman.")
+            % {"max": MAX_PAGE_NUMBER + 1}
+        )
+    return KeysetWindow(limit=PAGE_SIZE, offset=(int(raw) - 1) * PAGE_SIZE)
+
+
 @login_required
 def worker_list(request: HttpRequest) -> HttpResponse:
+    """First pages by number, later ones by key ("Berikutnya"/"Sebelumnya" carry a signed cursor); the count is
+    exact up to 10,000 and "more than 10,000" (the planner's estimate) above: no COUNT over millions of rows."""
     actor = actor_of(request)
     filters = WorkerFilters.from_params(request.GET)
     qs = presenters.annotate(selectors.search_workers(actor, filters), actor)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = keyset_window(
+            qs, _page_request(request), selectors.WORKER_KEYSET, count_qs=selectors.count_queryset(actor, filters)
+        )
+    except BadWindow as exc:
+        return render(request, "400.html", {"message": str(exc)}, status=400)
     cols = presenters.columns(actor)
-    rows = [(w.pk, presenters.row(w, actor, cols)) for w in page.object_list]
+    rows = [(w.pk, presenters.row(w, actor, cols)) for w in page.items]
     audit(actor, "search", "worker", count=len(rows), query=str(filters.as_dict()))
+    number = page.offset // PAGE_SIZE + 1 if page.offset is not None else None
+    if number is not None and number < MAX_PAGE_NUMBER:
+        next_link = {"page": number + 1} if page.next_cursor else None
+    else:
+        next_link = {"cursor": page.next_cursor} if page.next_cursor else None
+    if number is not None:
+        previous_link = {"page": number - 1} if number > 1 else None
+    else:
+        previous_link = {"cursor": page.previous_cursor} if page.previous_cursor else {"page": 1}
     context = {
         "page": page,
+        "page_number": number,
+        "next_link": next_link,
+        "previous_link": previous_link,
+        "count_cap": f"{COUNT_CAP:,}".replace(",", "."),
         "rows": rows,
         "columns": [c for c in cols if c.key not in ("domicile_code", "gender", "regency", "occupation")],
         "filters": filters.as_dict(),
@@ -108,8 +145,11 @@ def worker_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def worker_export(request: HttpRequest) -> FileResponse:
-    """The filtered list as XLSX: the list's columns and masking, streamed from a temporary file, audited."""
+    """The filtered list as XLSX: the list's columns and masking, streamed from a temporary file, audited.
+
+    Read from the streaming replica when one is configured and current (`core.db_router`)."""
     actor = actor_of(request)
     filters = WorkerFilters.from_params(request.GET)
     cols = presenters.columns(actor)
