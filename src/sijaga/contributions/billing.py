@@ -275,9 +275,12 @@ def run_billing(
     payer_id: int | None = None,
     region: str | None = None,
     rates: RateTable | None = None,
+    settle: bool = True,
 ) -> RunResult:
     """Bill ``month`` for one payer, or every payer of a region (or, for a national actor, every payer), in one
-    transaction. Idempotent; differences found on a re-run become adjustment lines (module docstring)."""
+    transaction. Idempotent; differences found on a re-run become adjustment lines (module docstring). With
+    ``settle`` (the default) each payer's credit is applied to the new bills and its memberships' statuses are
+    refreshed (`payments`)."""
     from sijaga.contributions import selectors
     from sijaga.enrollment.models import Payer
     from sijaga.enrollment.selectors import terms_in_force_sql
@@ -323,6 +326,12 @@ def run_billing(
         )
         bills = cur.fetchone()[0]
         _drop(cur, "bill_payers", "bill_prices", TERMS_TABLE, "bill_long", "bill_calc")
+        if settle and (regular or adjustments):
+            from sijaga.contributions.payments import allocate, refresh_statuses
+
+            for pid in payer_ids:
+                allocate(pid)
+                refresh_statuses(pid)
     audit(actor, "create", "bill", f"{month}:{payer_id or region or '*'}")
     return RunResult(month, bills, regular, adjustments)
 

@@ -383,3 +383,67 @@ class BillLine(ScopedModel):
         if self.pk is not None:
             raise ValidationError("Bill lines are never changed: an adjustment is a new line.")
         super().save(*args, **kwargs)
+
+
+# --- payments ---------------------------------------------------------------------------------------------------------
+
+
+class PaymentSource(models.TextChoices):
+    WEB = "web", _("Halaman")
+    API = "api", _("API")
+    FILE = "file", _("Berkas pembayaran")
+
+
+class Payment(ScopedModel):
+    """Money received from a payer. Allocated to its bills oldest first (`Allocation`); what is left is the payer's
+    credit (``unallocated``), used for the next bills. A payer's reference is counted once. Written only by
+    `contributions.payments`."""
+
+    scope_fields = ("payer__region__code",)
+
+    payer = models.ForeignKey("enrollment.Payer", on_delete=models.PROTECT, related_name="+")
+    amount = models.PositiveBigIntegerField(_("jumlah (Rp)"))
+    paid_on = models.DateField(_("tanggal bayar"))
+    reference = models.CharField(_("referensi"), max_length=80)
+    source = models.CharField(_("sumber"), max_length=8, choices=PaymentSource.choices)
+    unallocated = models.BigIntegerField(_("sisa (kredit, Rp)"), default=0)
+    created_at = models.DateTimeField(_("dicatat"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pembayaran iuran")
+        verbose_name_plural = _("pembayaran iuran")
+        ordering = ["paid_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["payer", "reference"], name="payment_reference_once_per_payer"),
+            models.CheckConstraint(condition=Q(amount__gt=0, amount__lte=data.MAX_AMOUNT), name="payment_amount_range"),
+            models.CheckConstraint(
+                condition=Q(unallocated__gte=0, unallocated__lte=F("amount")), name="payment_unallocated_range"
+            ),
+            models.CheckConstraint(condition=~Q(reference=""), name="payment_has_reference"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount}"
+
+
+class Allocation(ScopedModel):
+    """Part of a payment applied to a bill."""
+
+    scope_fields = ("bill__payer__region__code",)
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="allocations")
+    amount = models.PositiveBigIntegerField(_("jumlah (Rp)"))
+    created_at = models.DateTimeField(_("dicatat"))
+
+    class Meta:
+        verbose_name = _("alokasi pembayaran")
+        verbose_name_plural = _("alokasi pembayaran")
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} → {self.bill_id}: {self.amount}"

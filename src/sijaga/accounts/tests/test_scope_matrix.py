@@ -72,6 +72,7 @@ LIST_ENDPOINTS = [
     ("web import history", "/unggah/"),
     ("admin import batches", "/admin/imports/importbatch/"),
     ("api import list", "/api/imports/?limit=500"),
+    ("api bill list", "/api/contributions/bills/?limit=500"),
 ]
 
 # Endpoints that create: creating in a foreign region is refused.
@@ -83,6 +84,7 @@ CREATE_ENDPOINTS = [
     "web enrol",
     "api import upload",
     "web import upload",
+    "api record payment",
 ]
 
 # Everything else the site serves, with the reason it needs no scope test.
@@ -271,6 +273,13 @@ def test_create_in_foreign_region_is_refused(client, world, role, endpoint):
                 "wage": 3_000_000, "start_date": "2026-01-01"}  # fmt: skip
         r = client.post("/api/memberships/", data=json.dumps(body), content_type="application/json")
         assert r.status_code == 403
+    elif endpoint == "api record payment":
+        from sijaga.contributions.models import Payment
+
+        body = {"payer_id": site.payer.pk, "amount": 1000, "paid_on": "2026-01-05", "reference": "ASING-1"}
+        r = client.post("/api/contributions/payments/", data=json.dumps(body), content_type="application/json")
+        assert r.status_code == 403
+        assert not Payment.objects.exists()
     elif endpoint in ("api import upload", "web import upload"):
         import io
 
@@ -368,6 +377,7 @@ def test_every_endpoint_is_classified():
         "/api/memberships/",
         "/kepesertaan/daftar/",
         "/kepesertaan/pembayar/tambah/",
+        "/api/contributions/payments/",
     ]  # CREATE_ENDPOINTS
 
     import re
