@@ -103,3 +103,28 @@ def test_api_lists_only_bills_in_scope_and_records_payments(client, world, bille
     r = client.post("/api/contributions/payments/", data=json.dumps(body), content_type="application/json")
     assert r.status_code == 200 and not r.json()["created"]
     assert client.get("/api/contributions/bills/?month=2025-01").json()["items"][0]["status"] == "paid"
+
+
+def test_pages_panel_statement_arrears_and_payment(client, world, billed):
+    import io
+
+    import polars as pl
+
+    client.force_login(world.users["regency_operator"])
+    m = world.sites["A"].membership
+    page = client.get(f"/pekerja/{m.worker_id}/").content.decode()
+    assert "Iuran" in page and "2025-02" in page and "249.600" in page.replace(",", ".")
+    r = client.get(f"/iuran/tagihan/{billed.pk}/2025-01.xlsx")
+    assert r.status_code == 200
+    sheet = pl.read_excel(io.BytesIO(b"".join(r.streaming_content)))
+    assert sheet.height == 2 and sheet["Jumlah"].to_list()[-1] == MONTHLY
+    arrears = client.get("/iuran/tunggakan/").content.decode()
+    assert m.number in arrears
+    r = client.post("/iuran/bayar/", {"payer": billed.pk, "amount": str(2 * MONTHLY), "paid_on": "2025-03-05",
+                                      "reference": "WEB-1"})  # fmt: skip
+    assert r.status_code == 302 and Payment.objects.get().source == "web"
+    assert m.number not in client.get("/iuran/tunggakan/").content.decode()
+    assert Membership.objects.get(pk=m.pk).status == "active"
+    client.force_login(world.users["auditor"])
+    assert client.get(f"/iuran/tagihan/{billed.pk}/2025-01.xlsx").status_code == 403
+    assert "249.600" not in client.get(f"/pekerja/{m.worker_id}/").content.decode().replace(",", ".")
