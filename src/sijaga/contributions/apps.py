@@ -12,3 +12,9 @@ class ContributionsConfig(AppConfig):
         from sijaga.registry.panels import Panel, register_panel
 
         register_panel(Panel("contributions", "contributions/_worker_panel.html", contributions_panel, order=20))
+
+        # Payment files (BPJS reconciliation or bank statements): the import engine knows the kind only by its registry.
+        from sijaga.contributions.importing import PaymentKind
+        from sijaga.imports.kinds import register
+
+        register(PaymentKind())

@@ -128,3 +128,30 @@ def test_pages_panel_statement_arrears_and_payment(client, world, billed):
     client.force_login(world.users["auditor"])
     assert client.get(f"/iuran/tagihan/{billed.pk}/2025-01.xlsx").status_code == 403
     assert "249.600" not in client.get(f"/pekerja/{m.worker_id}/").content.decode().replace(",", ".")
+
+
+def test_the_payment_file_kind_records_each_reference_once(world, billed, tmp_path):
+    from sijaga.imports import kinds
+    from sijaga.imports import services as imports
+
+    kind = kinds.get("pembayaran")
+    assert kind.blank_workbook("csv").startswith("\ufeff".encode()) and kind.blank_workbook("xlsx").startswith(b"PK")
+    m = world.sites["A"].membership
+    Membership.objects.filter(pk=m.pk).update(kpj="99000000001")
+    path = tmp_path / "bayar.csv"
+    path.write_text(
+        "Nomor KPJ;NIK;Periode;Jumlah;Tanggal Bayar;Referensi\n"
+        f"99000000001;;2025-01;{MONTHLY};05/02/2025;BANK-1\n"
+        f";{m.worker.nik};02/2025;Rp {MONTHLY:,};05/03/2025;BANK-2\n".replace(",", ".")
+        + ";3201010101010001;2025-02;1000;05/03/2025;BANK-3\n"
+        ";;2025-13;-5;31/02/2025;\n",
+        encoding="utf-8",
+    )
+    batch = imports.import_file(path, payer_code=billed.code, user=world.users["regency_operator"], kind="pembayaran")
+    assert batch.status == "imported", batch.error if hasattr(batch, "error") else batch.status
+    assert (batch.created, batch.unchanged) == (2, 0)
+    assert set(Payment.objects.values_list("reference", "source")) == {("BANK-1", "file"), ("BANK-2", "file")}
+    assert Bill.objects.filter(payer=billed, status="paid").count() == 2
+    assert Membership.objects.get(pk=m.pk).status == "active"
+    again = imports.import_file(path, payer_code=billed.code, user=world.users["regency_operator"], kind="pembayaran")
+    assert (again.created, again.unchanged) == (0, 2) and Payment.objects.count() == 2
