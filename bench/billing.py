@@ -188,8 +188,18 @@ def main() -> None:
     june = Month(2024, 6)
     rows = []
 
+    slow: list[tuple[float, str]] = []
+
+    def timed(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            slow.append((time.perf_counter() - start, " ".join(sql.split())[:90]))
+
     t0 = time.perf_counter()
-    first = billing.run_billing(system, june, region="64.71", rates=rates, settle=False)
+    with connection.execute_wrapper(timed):
+        first = billing.run_billing(system, june, region="64.71", rates=rates, settle=False)
     rows.append(("set-based run, June 2024 (first)", first.lines, time.perf_counter() - t0))
     t0 = time.perf_counter()
     again = billing.run_billing(system, june, region="64.71", rates=rates, settle=False)
@@ -213,6 +223,10 @@ def main() -> None:
     for label, n, s in rows:
         rate = n / s if s else float("inf")
         print(f"| {label} | {n:,} | {s:.2f} | {rate:,.0f} | {rate / loop_rate:,.1f} |")
+    print("\nthe first run's statements over 1 s:\n")
+    for seconds, sql in slow:
+        if seconds > 1:
+            print(f"    {seconds:6.1f} s  {sql}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS of this process: {peak:,.0f} MB")
 

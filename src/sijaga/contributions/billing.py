@@ -167,6 +167,8 @@ def price(cur, d: Dialect, month: Month) -> None:
         )
     )
     cur.execute(price_sql(month))
+    if d.pg:
+        cur.execute("ANALYZE bill_long")
     cur.execute(
         "SELECT error, prog, segment, floor, COUNT(*) FROM bill_long WHERE error IS NOT NULL "
         "GROUP BY error, prog, segment, floor ORDER BY prog, error LIMIT 1"
@@ -193,6 +195,8 @@ def price(cur, d: Dialect, month: Month) -> None:
         f"CREATE TEMP TABLE bill_calc AS SELECT membership_id, MAX(terms_id) AS terms_id, MAX(payer_id) AS payer_id, "
         f"{', '.join(pivot)}, substr({ids}, 2) AS rate_ids FROM bill_long GROUP BY membership_id"
     )
+    if d.pg:
+        cur.execute("ANALYZE bill_calc")
 
 
 def _sum(columns, prefix: str = "") -> str:

@@ -344,9 +344,11 @@ class BillLine(ScopedModel):
 
     scope_fields = ("membership__payer__region__code", "membership__worker__domicile__code")
 
-    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="bill_lines")
-    membership = models.ForeignKey("enrollment.Membership", on_delete=models.PROTECT, related_name="+")
-    terms = models.ForeignKey("enrollment.MembershipTerms", on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes: (bill, membership) and (membership, month, revision) cover the look-ups, and every
+    # index is paid for on each of a month's million inserted lines (bench/billing.py).
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="bill_lines", db_index=False)
+    membership = models.ForeignKey("enrollment.Membership", on_delete=models.PROTECT, related_name="+", db_index=False)
+    terms = models.ForeignKey("enrollment.MembershipTerms", on_delete=models.PROTECT, related_name="+", db_index=False)
     month = MonthField(_("bulan"))
     revision = models.PositiveSmallIntegerField(_("revisi"), default=0)
     kind = models.CharField(_("jenis"), max_length=10, choices=LineKind.choices, default=LineKind.REGULAR)
