@@ -83,7 +83,7 @@ def start_date_errors(start_date: dt.date, birth_date: dt.date | None, today: dt
 
 # --- payers ------------------------------------------------------------------------------------------------------
 
-PAYER_FIELDS = ("code", "name", "kind", "region_id", "funding_source", "npp", "is_active")
+PAYER_FIELDS = ("code", "name", "kind", "region_id", "funding_source", "npp", "is_active", "jkk_risk_class")
 
 
 def _payer_data(data: dict[str, Any]) -> dict[str, Any]:
