@@ -257,17 +257,15 @@ def write(cur, d: Dialect, month: Month, *, now) -> tuple[int, int]:
     )
     adjustments = cur.rowcount
     _drop(cur, "bill_billed")
-    if regular or adjustments:
-        sums = ", ".join(
-            f"{col} = (SELECT COALESCE(SUM(x.{col}), 0) FROM contributions_billline x "
-            "WHERE x.bill_id = contributions_bill.id)"
-            for col in ("employer", "worker", "government", "total")
-        )
+    if regular or adjustments:  # one aggregate over the month's lines, joined back to the bills
         cur.execute(
-            f"UPDATE contributions_bill SET {sums}, lines = (SELECT COUNT(*) FROM contributions_billline x "
-            "WHERE x.bill_id = contributions_bill.id), updated_at = %s "
-            "WHERE month = %s AND payer_id IN (SELECT id FROM bill_payers)",
-            [now, first],
+            "UPDATE contributions_bill AS b SET employer = s.employer, worker = s.worker, "
+            "government = s.government, total = s.total, lines = s.n, updated_at = %s "
+            "FROM (SELECT bill_id, SUM(employer) AS employer, SUM(worker) AS worker, SUM(government) AS government, "
+            "SUM(total) AS total, COUNT(*) AS n FROM contributions_billline WHERE month = %s "
+            "AND bill_id IN (SELECT id FROM contributions_bill WHERE month = %s "
+            "AND payer_id IN (SELECT id FROM bill_payers)) GROUP BY bill_id) AS s WHERE b.id = s.bill_id",
+            [now, first, first],
         )
     return regular, adjustments
 
