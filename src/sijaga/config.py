@@ -153,6 +153,12 @@ ENV_SETTINGS: dict[str, EnvSetting] = {
             "older ones (the batch record stays, marked as purged).",
         ),
         EnvSetting(
+            "SIJAGA_ARREARS_MONTHS",
+            "3",
+            "Months of unpaid bills after which a membership becomes Nonaktif (menunggak); paying back below this "
+            "makes it Aktif again.",
+        ),
+        EnvSetting(
             "SIJAGA_TASKS_IMMEDIATE",
             "0",
             "`1` runs background tasks inline (tests, demo without a worker); "

@@ -1,6 +1,9 @@
-"""REST endpoints: /api/contributions/rates/ (public regulation) and /api/contributions/calculate (logged in)."""
+"""REST endpoints: /api/contributions/rates/ (public regulation), /api/contributions/calculate (logged in), and the
+scoped bills (/api/contributions/bills/) and payments (/api/contributions/payments/)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -8,9 +11,11 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 
+from sijaga.accounts.actor import Actor
 from sijaga.contributions import selectors
 from sijaga.contributions.calculate import Contribution, ContributionError, Terms, contribution
 from sijaga.contributions.models import Rate
+from sijaga.core.listing import Window, window
 from sijaga.core.periods import Month
 
 router = Router(tags=["contributions"])
@@ -159,3 +164,80 @@ def calculate(request, q: Query[CalculateIn]):
     except ContributionError as exc:
         return Status(422, {"detail": exc.as_dict()})
     return calculation_out(result, terms.segment)
+
+
+# --- bills and payments (scoped) --------------------------------------------------------------------------------------
+
+
+class BillOut(Schema):
+    id: int
+    payer_id: int
+    payer: str
+    month: str
+    status: str
+    employer: int
+    worker: int
+    government: int
+    total: int
+    paid: int
+    outstanding: int
+    lines: int
+
+
+class BillPage(Schema):
+    items: list[BillOut]
+    count: int
+
+
+def bill_out(bill) -> dict:
+    return {
+        "id": bill.pk, "payer_id": bill.payer_id, "payer": bill.payer.name, "month": str(Month.of(bill.month)),
+        "status": bill.status, "employer": bill.employer, "worker": bill.worker, "government": bill.government,
+        "total": bill.total, "paid": bill.paid, "outstanding": bill.outstanding, "lines": bill.lines,
+    }  # fmt: skip
+
+
+@router.get("/bills/", response=BillPage, auth=django_auth)
+def list_bills(request, w: Query[Window], month: str | None = None, payer_id: int | None = None):
+    """The bills the caller may see (by payer region), newest month first; filter by ``month`` and ``payer_id``."""
+    actor = Actor.from_request(request, channel="api")
+    qs = selectors.bills_for(actor).select_related("payer")
+    if month:
+        qs = qs.filter(month=parse_month(month).first_day)
+    if payer_id:
+        qs = qs.filter(payer_id=payer_id)
+    items, count = window(qs, w)
+    return {"items": [bill_out(b) for b in items], "count": count}
+
+
+class PaymentIn(Schema):
+    payer_id: int
+    amount: int
+    paid_on: dt.date
+    reference: str
+
+
+class PaymentOut(Schema):
+    id: int
+    payer_id: int
+    amount: int
+    paid_on: dt.date
+    reference: str
+    created: bool
+    allocated: int
+    credit: int
+
+
+@router.post("/payments/", response={201: PaymentOut, 200: PaymentOut}, auth=django_auth)
+def record_payment(request, payload: PaymentIn):
+    """Record a payment of a payer: allocated to its bills oldest first, the rest kept as credit. The same
+    ``reference`` of one payer is counted once (200 with the first payment)."""
+    from sijaga.contributions import payments
+
+    actor = Actor.from_request(request, channel="api")
+    result = payments.record_payment(actor, payer_id=payload.payer_id, amount=payload.amount,
+                                     paid_on=payload.paid_on, reference=payload.reference, source="api")  # fmt: skip
+    p = result.payment
+    body = {"id": p.pk, "payer_id": p.payer_id, "amount": p.amount, "paid_on": p.paid_on, "reference": p.reference,
+            "created": result.created, "allocated": result.allocated, "credit": result.credit}  # fmt: skip
+    return Status(201 if result.created else 200, body)

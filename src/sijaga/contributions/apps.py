@@ -5,3 +5,16 @@ class ContributionsConfig(AppConfig):
     name = "sijaga.contributions"
     label = "contributions"
     verbose_name = "Iuran"
+
+    def ready(self) -> None:
+        # The worker page shows contributions; the registry stays unaware of us.
+        from sijaga.contributions.views import contributions_panel
+        from sijaga.registry.panels import Panel, register_panel
+
+        register_panel(Panel("contributions", "contributions/_worker_panel.html", contributions_panel, order=20))
+
+        # Payment files (BPJS reconciliation or bank statements): the import engine knows the kind only by its registry.
+        from sijaga.contributions.importing import PaymentKind
+        from sijaga.imports.kinds import register
+
+        register(PaymentKind())

@@ -43,3 +43,14 @@ class CalculatorForm(forms.Form):
             return Month.parse(self.cleaned_data["bulan"])
         except ValueError:
             raise forms.ValidationError(_("Bulan tidak sah; tulis 2026-03 atau 03/2026.")) from None
+
+
+class PaymentForm(forms.Form):
+    payer = forms.ModelChoiceField(label=_("Pembayar iuran"), queryset=None)
+    amount = forms.IntegerField(label=_("Jumlah (Rp)"), min_value=1)
+    paid_on = forms.DateField(label=_("Tanggal bayar"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("Referensi"), max_length=80)
+
+    def __init__(self, *args, payers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].queryset = payers

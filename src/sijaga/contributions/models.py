@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from sijaga.accounts.scoping import ScopedModel
 from sijaga.contributions import rates as data
 from sijaga.core.fields import MonthField, first_of_month
 from sijaga.core.periods import Month
@@ -270,3 +271,181 @@ class RateEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schedule} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- bills (issue 13, phase B) ----------------------------------------------------------------------------------------
+
+BILLED_PROGRAMMES = data.PROGRAMMES
+BILLED_PARTIES = ("employer", "worker", "government")
+
+
+class BillStatus(models.TextChoices):
+    ISSUED = "issued", _("Terbit")
+    PARTIAL = "partial", _("Dibayar sebagian")
+    PAID = "paid", _("Lunas")
+
+
+class Bill(ScopedModel):
+    """A payer's bill (tagihan) for one month: the sum of its lines. Lines are never changed; a re-run that finds a
+    different amount (a back-dated terms change, a rate correction) adds an adjustment line, and the totals follow.
+    Written only by `contributions.billing` (and `payments` for the paid amount and status)."""
+
+    scope_fields = ("payer__region__code",)
+
+    payer = models.ForeignKey("enrollment.Payer", on_delete=models.PROTECT, related_name="+")
+    month = MonthField(_("bulan"))
+    status = models.CharField(_("status"), max_length=8, choices=BillStatus.choices, default=BillStatus.ISSUED)
+    employer = models.BigIntegerField(_("bagian pemberi kerja (Rp)"), default=0)
+    worker = models.BigIntegerField(_("bagian pekerja (Rp)"), default=0)
+    government = models.BigIntegerField(_("bagian pemerintah pusat (Rp)"), default=0)
+    total = models.BigIntegerField(_("jumlah tagihan (Rp)"), default=0)
+    paid = models.BigIntegerField(_("dibayar (Rp)"), default=0)
+    lines = models.PositiveIntegerField(_("baris"), default=0)
+    created_at = models.DateTimeField(_("dibuat"))
+    updated_at = models.DateTimeField(_("diperbarui"))
+
+    class Meta:
+        verbose_name = _("tagihan iuran")
+        verbose_name_plural = _("tagihan iuran")
+        ordering = ["-month", "payer_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["payer", "month"], name="bill_one_per_payer_month"),
+            first_of_month("month", "bill_month_first_of_month"),
+            models.CheckConstraint(condition=Q(status__in=BillStatus.values), name="bill_status_valid"),
+            models.CheckConstraint(condition=Q(paid__gte=0), name="bill_paid_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payer_id} {Month.of(self.month)}"
+
+    @property
+    def outstanding(self) -> int:
+        return self.total - self.paid
+
+
+class LineKind(models.TextChoices):
+    REGULAR = "regular", _("Tagihan bulanan")
+    ADJUSTMENT = "adjustment", _("Penyesuaian")
+
+
+def _line_amounts() -> dict[str, models.BigIntegerField]:
+    return {
+        f"{p}_{party}": models.BigIntegerField(f"{p.upper()} {party}", default=0)
+        for p in BILLED_PROGRAMMES
+        for party in BILLED_PARTIES
+    }
+
+
+class BillLine(ScopedModel):
+    """One membership's contribution for one month (``revision`` 0), or a later adjustment of it (1, 2, …: the
+    difference a re-run found). Amounts per programme and party, in Rupiah; ``total`` is what the payer is billed
+    (employer + worker shares; the government's JKP share is shown, not billed). ``terms`` and ``rate_ids`` are what
+    it was priced from. Never updated or deleted."""
+
+    scope_fields = ("membership__payer__region__code", "membership__worker__domicile__code")
+
+    # No single-column indexes: (bill, membership) and (membership, month, revision) cover the look-ups, and every
+    # index is paid for on each of a month's million inserted lines (bench/billing.py).
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="bill_lines", db_index=False)
+    membership = models.ForeignKey("enrollment.Membership", on_delete=models.PROTECT, related_name="+", db_index=False)
+    terms = models.ForeignKey("enrollment.MembershipTerms", on_delete=models.PROTECT, related_name="+", db_index=False)
+    month = MonthField(_("bulan"))
+    revision = models.PositiveSmallIntegerField(_("revisi"), default=0)
+    kind = models.CharField(_("jenis"), max_length=10, choices=LineKind.choices, default=LineKind.REGULAR)
+    locals().update(_line_amounts())
+    employer = models.BigIntegerField(_("bagian pemberi kerja (Rp)"), default=0)
+    worker = models.BigIntegerField(_("bagian pekerja (Rp)"), default=0)
+    government = models.BigIntegerField(_("bagian pemerintah pusat (Rp)"), default=0)
+    total = models.BigIntegerField(_("jumlah (Rp)"), default=0)
+    rate_ids = models.CharField(_("tarif yang dipakai"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("dibuat"))
+
+    class Meta:
+        verbose_name = _("baris tagihan")
+        verbose_name_plural = _("baris tagihan")
+        ordering = ["month", "membership_id", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "month", "revision"], name="billline_revision_unique"),
+            models.UniqueConstraint(
+                fields=["membership", "month"], condition=Q(revision=0), name="billline_one_regular_per_month"
+            ),
+            first_of_month("month", "billline_month_first_of_month"),
+            models.CheckConstraint(
+                condition=(Q(revision=0) & Q(kind="regular")) | (Q(revision__gt=0) & Q(kind="adjustment")),
+                name="billline_kind_matches_revision",
+            ),
+            models.CheckConstraint(condition=Q(total=F("employer") + F("worker")), name="billline_total_is_payable"),
+        ]
+        indexes = [models.Index(fields=["bill", "membership"], name="billline_bill_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} {Month.of(self.month)} r{self.revision}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Bill lines are never changed: an adjustment is a new line.")
+        super().save(*args, **kwargs)
+
+
+# --- payments ---------------------------------------------------------------------------------------------------------
+
+
+class PaymentSource(models.TextChoices):
+    WEB = "web", _("Halaman")
+    API = "api", _("API")
+    FILE = "file", _("Berkas pembayaran")
+
+
+class Payment(ScopedModel):
+    """Money received from a payer. Allocated to its bills oldest first (`Allocation`); what is left is the payer's
+    credit (``unallocated``), used for the next bills. A payer's reference is counted once. Written only by
+    `contributions.payments`."""
+
+    scope_fields = ("payer__region__code",)
+
+    payer = models.ForeignKey("enrollment.Payer", on_delete=models.PROTECT, related_name="+")
+    amount = models.PositiveBigIntegerField(_("jumlah (Rp)"))
+    paid_on = models.DateField(_("tanggal bayar"))
+    reference = models.CharField(_("referensi"), max_length=80)
+    source = models.CharField(_("sumber"), max_length=8, choices=PaymentSource.choices)
+    unallocated = models.BigIntegerField(_("sisa (kredit, Rp)"), default=0)
+    created_at = models.DateTimeField(_("dicatat"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pembayaran iuran")
+        verbose_name_plural = _("pembayaran iuran")
+        ordering = ["paid_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["payer", "reference"], name="payment_reference_once_per_payer"),
+            models.CheckConstraint(condition=Q(amount__gt=0, amount__lte=data.MAX_AMOUNT), name="payment_amount_range"),
+            models.CheckConstraint(
+                condition=Q(unallocated__gte=0, unallocated__lte=F("amount")), name="payment_unallocated_range"
+            ),
+            models.CheckConstraint(condition=~Q(reference=""), name="payment_has_reference"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount}"
+
+
+class Allocation(ScopedModel):
+    """Part of a payment applied to a bill."""
+
+    scope_fields = ("bill__payer__region__code",)
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="allocations")
+    amount = models.PositiveBigIntegerField(_("jumlah (Rp)"))
+    created_at = models.DateTimeField(_("dicatat"))
+
+    class Meta:
+        verbose_name = _("alokasi pembayaran")
+        verbose_name_plural = _("alokasi pembayaran")
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} → {self.bill_id}: {self.amount}"

@@ -1,10 +1,10 @@
-"""Reads of the rates. Rates are public regulation: no scope applies (everyone may read them)."""
+"""Reads of the rates (public regulation: no scope applies) and of bills and payments (scoped by payer region)."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from sijaga.contributions.models import Rate, RateEvent, RateSchedule
+from sijaga.contributions.models import Bill, BillLine, Payment, Rate, RateEvent, RateSchedule
 from sijaga.contributions.rates import RateTable
 from sijaga.core.exceptions import NotFound
 from sijaga.core.periods import Month
@@ -52,3 +52,15 @@ def schedules() -> QuerySet[RateSchedule]:
 
 def history(limit: int = 50) -> QuerySet[RateEvent]:
     return RateEvent.objects.select_related("schedule", "by").order_by("-at", "-id")[:limit]
+
+
+def bills_for(actor) -> QuerySet[Bill]:
+    return Bill.objects.visible_to(actor).order_by("-month", "payer_id")
+
+
+def lines_for(actor) -> QuerySet[BillLine]:
+    return BillLine.objects.visible_to(actor)
+
+
+def payments_for(actor) -> QuerySet[Payment]:
+    return Payment.objects.visible_to(actor)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from sijaga.contributions import selectors
 from sijaga.contributions.calculate import ContributionError, Terms, contribution
 from sijaga.contributions.forms import CalculatorForm
-from sijaga.contributions.rates import SEGMENTS
+from sijaga.contributions.rates import PROGRAMMES, SEGMENTS
 from sijaga.core.periods import Month
 from sijaga.enrollment.models import Segment
 from sijaga.enrollment.rules import PROGRAMME_NAMES
@@ -82,3 +82,127 @@ def calculator(request: HttpRequest) -> HttpResponse:
             "programme_names": PROGRAMME_NAMES,
         },
     )
+
+
+# --- bills, payments and arrears (scoped) ----------------------------------------------------------------------------
+
+
+def _wage_visible(actor) -> bool:
+    """Contribution amounts reveal the wage: shown to the roles that see the wage (`enrollment.presenters`)."""
+    from sijaga.enrollment.presenters import MEMBERSHIP_POLICY
+
+    return MEMBERSHIP_POLICY.visible(actor, "wage")
+
+
+def contributions_panel(request, actor, worker) -> dict:
+    """The worker page's contributions panel (registered in `apps.py`): billed months, amounts and bill status."""
+    lines = list(
+        selectors.lines_for(actor)
+        .filter(membership__worker=worker)
+        .select_related("bill", "membership")
+        .order_by("-month", "membership_id", "revision")[:36]
+    )
+    return {"lines": lines, "show_amounts": _wage_visible(actor)}
+
+
+@login_required
+def statement(request: HttpRequest, payer_id: int, month: str) -> HttpResponse:
+    """A payer's monthly statement (tagihan) as XLSX: one row per bill line, then the total."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import FileResponse, Http404
+
+    from sijaga.accounts.middleware import actor_of
+    from sijaga.accounts.services import audit
+    from sijaga.core.xlsx import write_table
+    from sijaga.enrollment.models import Payer
+
+    actor = actor_of(request)
+    payer = Payer.objects.visible_to(actor).filter(pk=payer_id).first()
+    if payer is None:
+        raise Http404
+    if not _wage_visible(actor):
+        raise PermissionDenied
+    try:
+        wanted = Month.parse(month)
+    except ValueError:
+        raise Http404 from None
+    lines = (
+        selectors.lines_for(actor)
+        .filter(bill__payer=payer, month=wanted.first_day)
+        .select_related("membership__worker")
+        .order_by("membership__number", "revision")
+    )
+    headers = [_("Nomor kepesertaan"), _("Nomor KPJ"), _("Nama"), _("Jenis"),
+               *[p.upper() for p in PROGRAMMES], _("Pemberi kerja"), _("Pekerja"), _("Jumlah")]  # fmt: skip
+    kinds = ["text", "text", "text", "text", *["money"] * len(PROGRAMMES), "money", "money", "money"]
+    widths = [16, 16, 30, 14, *[12] * len(PROGRAMMES), 14, 14, 14]
+
+    def rows():
+        total = 0
+        for line in lines.iterator(chunk_size=2000):
+            total += line.total
+            yield [line.membership.number, line.membership.kpj or "", line.membership.worker.full_name,
+                   line.get_kind_display(),
+                   *[getattr(line, f"{p}_employer") + getattr(line, f"{p}_worker") for p in PROGRAMMES],
+                   line.employer, line.worker, line.total]  # fmt: skip
+        yield ["", "", str(_("Jumlah tagihan")), "", *[None] * len(PROGRAMMES), None, None, total]
+
+    out, n = write_table(headers, widths, kinds, rows(), sheet=f"Tagihan {wanted}")
+    audit(actor, "export", "bill", f"{payer.pk}:{wanted}", count=max(n - 1, 0))
+    return FileResponse(out, as_attachment=True, filename=f"tagihan-{payer.code}-{wanted}.xlsx")
+
+
+@login_required
+def arrears(request: HttpRequest) -> HttpResponse:
+    """Memberships in arrears in the user's scope: unpaid months and amount, most months first."""
+    from django.db.models import Count, F, Sum
+
+    from sijaga.accounts.middleware import actor_of
+    from sijaga.accounts.services import audit
+
+    actor = actor_of(request)
+    rows = list(
+        selectors.lines_for(actor)
+        .filter(bill__paid__lt=F("bill__total"))
+        .values("membership_id", "membership__number", "membership__kpj", "membership__worker__full_name",
+                "membership__payer__name", "membership__status")
+        .annotate(months=Count("month", distinct=True), amount=Sum("total"))
+        .filter(amount__gt=0)
+        .order_by("-months", "membership__number")[:200]
+    )  # fmt: skip
+    audit(actor, "search", "arrears", count=len(rows))
+    return render(request, "contributions/arrears.html", {"rows": rows, "show_amounts": _wage_visible(actor)})
+
+
+@login_required
+def record_payment(request: HttpRequest) -> HttpResponse:
+    """Record a payment of a payer the user may use (the same service as the API and the payment file)."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.shortcuts import redirect
+
+    from sijaga.accounts.middleware import actor_of
+    from sijaga.contributions import payments
+    from sijaga.contributions.forms import PaymentForm
+    from sijaga.enrollment.selectors import usable_payers
+
+    actor = actor_of(request)
+    if not actor.can_write:
+        raise PermissionDenied
+    form = PaymentForm(request.POST or None, payers=usable_payers(actor))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            result = payments.record_payment(actor, payer_id=d["payer"].pk, amount=d["amount"], paid_on=d["paid_on"],
+                                             reference=d["reference"], source="web")  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except PermissionDenied as exc:
+            form.add_error("payer", str(exc))
+        else:
+            if result.created:
+                messages.success(request, _("Pembayaran dicatat: %(a)s dialokasikan, kredit %(c)s.")
+                                 % {"a": result.allocated, "c": result.credit})  # fmt: skip
+            else:
+                messages.info(request, _("Referensi ini sudah dicatat; tidak dihitung dua kali."))
+            return redirect("contributions:pay")
+    return render(request, "contributions/pay.html", {"form": form})

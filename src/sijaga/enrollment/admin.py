@@ -20,6 +20,7 @@ class PayerAdmin(ScopedAdmin):
     list_filter = ("kind", "funding_source", "is_active")
     search_fields = ("code", "name")
     raw_id_fields = ("region",)
+    exclude = ("jkk_risk_class",)  # set through the services/API (PAYER_FIELDS); the admin form stays as it was
 
 
 class EventInline(admin.TabularInline):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from sijaga.accounts.masking import SHOW
 from sijaga.core.bulk import Dialect, fill_stage
-from sijaga.enrollment import bulk
+from sijaga.enrollment import bulk, terms
 from sijaga.enrollment.models import MAX_WAGE
 from sijaga.enrollment.rules import PROGRAMME_NAMES, PROGRAMMES, SEGMENT_RULES, programme_errors
 from sijaga.imports.columns import Column, ColumnSet
@@ -863,6 +863,7 @@ class EnrolmentKind:
             ctx.step(_("mencatat riwayat perubahan"), 86)
             registry_bulk.write_worker_history(cur, d, STAGE, actor=actor, now=now, reason=reason)
             bulk.write_membership_history(cur, d, STAGE, actor=actor, now=now, reason=reason)
+            terms.sync_payer(cur, payer.pk, effective=timezone.localdate(), now=now)
             cur.execute(
                 "SELECT COALESCE(SUM(CASE WHEN membership_id IS NULL THEN 1 ELSE 0 END), 0), "
                 "COALESCE(SUM(CASE WHEN membership_id IS NOT NULL AND (worker_state = 'changed' "

@@ -64,6 +64,11 @@ class Payer(ScopedModel):
         validators=[no_control_characters],
     )
     is_active = models.BooleanField(_("aktif"), default=True)
+    jkk_risk_class = models.PositiveSmallIntegerField(
+        _("kelas risiko JKK"),
+        default=1,
+        help_text=_("Kelas risiko JKK bawaan kepesertaan pembayar ini (kantor pemerintah: kelas I)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     #: name, code and region name in lower case, for the picker (a trigram index on PostgreSQL); kept by `save()`
     search_text = models.CharField(max_length=400, blank=True, default="", editable=False)
@@ -82,6 +87,9 @@ class Payer(ScopedModel):
                 | Q(kind="mandiri", funding_source__in=PAYER_FUNDING["mandiri"])
                 | Q(kind="pihak_ketiga", funding_source__in=PAYER_FUNDING["pihak_ketiga"]),
                 name="payer_funding_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(jkk_risk_class__gte=1, jkk_risk_class__lte=5), name="payer_jkk_risk_class_range"
             ),
         ]
 
@@ -164,6 +172,13 @@ class Membership(ScopedModel):
     scope_fields = ("payer__region__code", "worker__domicile__code")
 
     number = models.CharField(_("nomor kepesertaan"), max_length=11, null=True, blank=True)  # noqa: DJ001 - unique, NULL until assigned
+    kpj = models.CharField(  # noqa: DJ001 - unique when known, NULL until BPJS assigns it
+        _("nomor KPJ BPJS"),
+        max_length=20,
+        null=True,
+        blank=True,
+        help_text=_("Nomor peserta resmi BPJS Ketenagakerjaan"),
+    )
     worker = models.ForeignKey("registry.Worker", on_delete=models.PROTECT, related_name="memberships")
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="memberships")
     segment = models.CharField(_("segmen"), max_length=8, choices=Segment.choices)
@@ -199,6 +214,7 @@ class Membership(ScopedModel):
             # second `varchar_pattern_ops` index for LIKE, which nobody runs on these columns and which slows bulk
             # inserts (measured in bench/import.py).
             models.UniqueConstraint(fields=["number"], name="membership_number_unique"),
+            models.UniqueConstraint(fields=["kpj"], name="membership_kpj_unique"),
             models.UniqueConstraint(fields=["verify_token"], name="membership_verify_token_unique"),
             models.UniqueConstraint(
                 fields=["submission_key"],
@@ -247,6 +263,74 @@ class Membership(ScopedModel):
             raise ValidationError({"wage": _("Upah/penghasilan harus lebih dari Rp0 dan paling banyak Rp1 miliar.")})
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("Tanggal berakhir sebelum tanggal mulai.")})
+
+
+class ShareBearer(models.TextChoices):
+    PAYER = "payer", _("Pembayar iuran")
+    WORKER = "worker", _("Pekerja sendiri")
+
+
+class MembershipTerms(ScopedModel):
+    """What a membership pays on, through time: one row per period of unchanged terms, ``valid_to`` included,
+    NULL while in force. Periods of one membership never overlap (an exclusion constraint on PostgreSQL, checked by
+    `enrollment.terms` on SQLite). `Membership` keeps a copy of the terms in force today (the columns the lists,
+    the card and the imports read); billing reads the terms of the month billed from here.
+
+    Written only by `enrollment.terms` (services and the bulk import)."""
+
+    scope_fields = ("membership__payer__region__code", "membership__worker__domicile__code")
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="terms")
+    valid_from = models.DateField(_("berlaku mulai"))
+    valid_to = models.DateField(_("berlaku sampai"), null=True, blank=True)
+    segment = models.CharField(_("segmen"), max_length=8, choices=Segment.choices)
+    jkk = models.BooleanField("JKK", default=True)
+    jkm = models.BooleanField("JKM", default=True)
+    jht = models.BooleanField("JHT", default=False)
+    jp = models.BooleanField("JP", default=False)
+    jkp = models.BooleanField("JKP", default=False)
+    wage = models.PositiveBigIntegerField(_("upah/penghasilan per bulan (Rp)"))
+    jkk_risk_class = models.PositiveSmallIntegerField(_("kelas risiko JKK"), default=1)
+    labour_intensive = models.BooleanField(_("padat karya"), default=False)
+    worker_share_paid_by = models.CharField(
+        _("iuran bagian pekerja dibayar oleh"), max_length=8, choices=ShareBearer.choices, default=ShareBearer.PAYER
+    )
+    created_at = models.DateTimeField(_("dicatat"))
+
+    class Meta:
+        verbose_name = _("ketentuan kepesertaan")
+        verbose_name_plural = _("ketentuan kepesertaan")
+        ordering = ["membership_id", "valid_from"]
+        indexes = [models.Index(fields=["membership", "valid_from"], name="terms_membership_from")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="terms_to_after_from"
+            ),
+            models.UniqueConstraint(
+                fields=["membership"], condition=Q(valid_to__isnull=True), name="terms_one_open_per_membership"
+            ),
+            models.CheckConstraint(condition=Q(jkk=True, jkm=True), name="terms_jkk_jkm_always"),
+            models.CheckConstraint(
+                condition=Q(segment="pu")
+                | Q(segment="bpu", jp=False, jkp=False)
+                | Q(segment="jakon", jht=False, jp=False, jkp=False),
+                name="terms_programmes_allowed_by_segment",
+            ),
+            models.CheckConstraint(condition=Q(wage__gt=0, wage__lte=MAX_WAGE), name="terms_wage_range"),
+            models.CheckConstraint(
+                condition=Q(jkk_risk_class__gte=1, jkk_risk_class__lte=5), name="terms_jkk_risk_class_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(worker_share_paid_by__in=ShareBearer.values), name="terms_share_bearer_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.valid_from} – {self.valid_to or '…'}"
+
+    @property
+    def programmes(self) -> list[str]:
+        return [p for p in ("jkk", "jkm", "jht", "jp", "jkp") if getattr(self, p)]
 
 
 class EventKind(models.TextChoices):

@@ -122,3 +122,20 @@ def needing_attention(actor: Actor) -> QuerySet[Membership]:
         .select_related("worker__domicile")
         .order_by("status_changed_at", "id")
     )
+
+
+def terms_in_force_sql(first_day, last_day, payers_table: str) -> tuple[str, list]:
+    """SQL (and params) of the terms each membership of the payers listed in ``payers_table`` (a table with an
+    ``id`` column) had in a month: the terms in force on its first day, or the first terms that begin during it.
+    Columns: terms_id, membership_id, payer_id, segment, jkk … jkp, wage, jkk_risk_class, labour_intensive.
+    For set-based readers above enrollment (billing); no scope applies here, the caller chose the payers."""
+    in_month = "{t}.valid_from <= %s AND ({t}.valid_to IS NULL OR {t}.valid_to >= %s)"
+    sql = (
+        "SELECT t.id AS terms_id, t.membership_id, m.payer_id, t.segment, t.jkk, t.jkm, t.jht, t.jp, t.jkp, t.wage, "
+        "t.jkk_risk_class, t.labour_intensive FROM enrollment_membershipterms t "
+        "JOIN enrollment_membership m ON m.id = t.membership_id "
+        f"WHERE m.payer_id IN (SELECT id FROM {payers_table}) AND {in_month.format(t='t')} "
+        "AND NOT EXISTS (SELECT 1 FROM enrollment_membershipterms e WHERE e.membership_id = t.membership_id "
+        f"AND e.valid_from < t.valid_from AND {in_month.format(t='e')})"
+    )
+    return sql, [last_day, first_day, last_day, first_day]

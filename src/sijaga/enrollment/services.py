@@ -21,6 +21,7 @@ from sijaga.accounts.actor import Actor, as_actor
 from sijaga.accounts.scoping import ensure_visible
 from sijaga.accounts.services import audit
 from sijaga.enrollment import events
+from sijaga.enrollment import terms as terms_history
 from sijaga.enrollment.models import EndReason, Membership, MembershipStatus, Payer
 from sijaga.enrollment.rules import OPEN_STATUSES, PROGRAMMES, TRANSITIONS, membership_number, programme_errors
 from sijaga.enrollment.selectors import (
@@ -82,7 +83,7 @@ def start_date_errors(start_date: dt.date, birth_date: dt.date | None, today: dt
 
 # --- payers ------------------------------------------------------------------------------------------------------
 
-PAYER_FIELDS = ("code", "name", "kind", "region_id", "funding_source", "npp", "is_active")
+PAYER_FIELDS = ("code", "name", "kind", "region_id", "funding_source", "npp", "is_active", "jkk_risk_class")
 
 
 def _payer_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -160,6 +161,8 @@ def enrol(
     worker_data: dict[str, Any] | None = None,
     submission_key: str | None = None,
     confirm_double_funding: bool = False,
+    jkk_risk_class: int | None = None,
+    labour_intensive: bool = False,
 ) -> EnrolResult:
     """Enrol an existing or a new worker with a payer the actor may use, in one transaction.
 
@@ -227,6 +230,10 @@ def enrol(
             membership.save()
             membership.number = membership_number(start_date, membership.pk)
             membership.save(update_fields=["number"])
+            extra: dict[str, Any] = {"labour_intensive": bool(labour_intensive)}
+            if jkk_risk_class is not None:
+                extra["jkk_risk_class"] = jkk_risk_class
+            terms_history.open_first(membership, extra=extra, at=now)
             events.membership_created(membership, actor=actor, reason=_("Pendaftaran kepesertaan"), at=now)
     except IntegrityError as exc:
         if submission_key and (done := Membership.objects.filter(submission_key=submission_key).first()):
@@ -239,8 +246,13 @@ def enrol(
 GOVERNMENT = ("pemprov", "pemkab", "pemdes")
 
 
-def change_terms(actor: Actor, membership: Membership, data: dict[str, Any], *, reason: str) -> Membership:
-    """Change segment, programmes or wage of an open membership; one history event with before/after values."""
+def change_terms(
+    actor: Actor, membership: Membership, data: dict[str, Any], *, reason: str, effective: dt.date | None = None
+) -> Membership:
+    """Change segment, programmes, wage, JKK risk class, labour-intensive flag or who pays the worker's share of an
+    open membership, from ``effective`` (default today): the terms in force are closed the day before and new terms
+    open (`enrollment.terms`); one history event with before/after values. Bills of months before ``effective``
+    are not touched; a back-dated change shows up as adjustment lines when those months are billed again."""
     actor = as_actor(actor)
     if not actor.can_write:
         raise PermissionDenied(_("Peran Anda tidak dapat mengubah kepesertaan."))
@@ -267,6 +279,13 @@ def change_terms(actor: Actor, membership: Membership, data: dict[str, Any], *, 
         changes = events.terms_diff(before, {k: getattr(current, k) for k in events.TERMS})
         if changes:
             current.save(update_fields=list(changes))
+        new_values = {k: getattr(current, k) for k in events.TERMS}
+        new_values |= {k: data[k] for k in terms_history.EXTRA if k in data}
+        _terms, extra_changes = terms_history.change(current, new_values, effective=effective or timezone.localdate())
+        changes |= extra_changes
+        if changes:
+            if effective is not None:
+                changes["effective"] = [None, effective.isoformat()]
             events.terms_changed(current, actor=actor, changes=changes, reason=reason)
     audit(actor, "update", "membership", current.pk)
     return current
@@ -315,6 +334,8 @@ def change_status(
         current.status = to_status
         current.status_changed_at = now
         current.save(update_fields=["status", "status_changed_at", "end_reason", "end_date"])
+        if to_status == MembershipStatus.ENDED:
+            terms_history.close(current, current.end_date)
         events.status_changed(
             current, actor=actor, from_status=previous, to_status=to_status, reason=reason,
             end_reason=end_reason if to_status == MembershipStatus.ENDED else "", at=now,

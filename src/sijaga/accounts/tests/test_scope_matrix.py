@@ -48,6 +48,7 @@ OBJECT_ENDPOINTS = [
     ("api import confirm", "post", "/api/imports/{batch}/import", "batch", {}),
     ("api import retry", "post", "/api/imports/{batch}/retry", "batch", {}),
     ("api import report", "get", "/api/imports/{batch}/report.xlsx", "batch", None),
+    ("web payer statement", "get", "/iuran/tagihan/{payer}/2025-01.xlsx", "payer", None),
 ]  # fmt: skip
 
 # Endpoints that list or search: the foreign worker must not appear, and counts must not include it.
@@ -78,6 +79,8 @@ LIST_ENDPOINTS = [
     ("web import history", "/unggah/"),
     ("admin import batches", "/admin/imports/importbatch/"),
     ("api import list", "/api/imports/?limit=500"),
+    ("api bill list", "/api/contributions/bills/?limit=500"),
+    ("web arrears list", "/iuran/tunggakan/"),
 ]
 
 # Endpoints that create: creating in a foreign region is refused.
@@ -89,6 +92,8 @@ CREATE_ENDPOINTS = [
     "web enrol",
     "api import upload",
     "web import upload",
+    "api record payment",
+    "web record payment",
 ]
 
 # Everything else the site serves, with the reason it needs no scope test.
@@ -172,6 +177,7 @@ def test_foreign_object_is_404(client, world, role, endpoint):
             "web payer edit": not scope.can_manage_payers,
             "web import report": not scope.can_write,
             "api import report": not scope.can_write,
+            "web payer statement": scope.role == "auditor",  # amounts reveal the wage, which auditors do not see
         }
         expected = 403 if forbidden.get(name, False) else 200
         assert client.get(url).status_code == expected, f"{role} {name} own object"
@@ -277,6 +283,20 @@ def test_create_in_foreign_region_is_refused(client, world, role, endpoint):
                 "wage": 3_000_000, "start_date": "2026-01-01"}  # fmt: skip
         r = client.post("/api/memberships/", data=json.dumps(body), content_type="application/json")
         assert r.status_code == 403
+    elif endpoint == "api record payment":
+        from sijaga.contributions.models import Payment
+
+        body = {"payer_id": site.payer.pk, "amount": 1000, "paid_on": "2026-01-05", "reference": "ASING-1"}
+        r = client.post("/api/contributions/payments/", data=json.dumps(body), content_type="application/json")
+        assert r.status_code == 403
+        assert not Payment.objects.exists()
+    elif endpoint == "web record payment":
+        from sijaga.contributions.models import Payment
+
+        form = {"payer": site.payer.pk, "amount": "1000", "paid_on": "2026-01-05", "reference": "ASING-2"}
+        r = client.post("/iuran/bayar/", form)
+        assert r.status_code in (200, 403)  # the payer is not offered to this user, or the role may not record
+        assert not Payment.objects.exists()
     elif endpoint in ("api import upload", "web import upload"):
         import io
 
@@ -374,6 +394,9 @@ def test_every_endpoint_is_classified():
         "/api/memberships/",
         "/kepesertaan/daftar/",
         "/kepesertaan/pembayar/tambah/",
+        "/api/contributions/payments/",
+        "/iuran/bayar/",
+        "/iuran/tagihan/<payer>/<month>.xlsx",  # "web payer statement" above, for one month
     ]  # CREATE_ENDPOINTS
 
     import re

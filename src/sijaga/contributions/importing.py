@@ -1,0 +1,211 @@
+"""The payment file import kind (`pembayaran`): the shape of a BPJS reconciliation or bank file, for one payer.
+
+Columns: KPJ or NIK (who the payment is for: an open membership with this payer), period (the month paid for), amount,
+paid date and the payment's reference. Validated column-wise with Polars; the merge matches the members and inserts
+the payments set-based (a reference already recorded for the payer is unchanged — the same file twice counts
+nothing twice), then allocates the payer's money oldest bill first and refreshes the statuses (`payments`), all
+inside the engine's transaction: a killed import leaves nothing half-applied.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import polars as pl
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sijaga.core.bulk import Dialect, fill_stage
+from sijaga.imports.columns import Column, ColumnSet
+from sijaga.imports.kinds import ROW, Context, MergeResult, Target, Validated, empty_rejections
+from sijaga.imports.parsers import parse_dates, parse_rupiah, trimmed
+
+COLUMNS = ColumnSet(
+    (
+        Column("kpj", "Nomor KPJ", False, ("kpj", "no kpj", "nomor peserta", "no peserta"), "nomor peserta BPJS"),
+        Column("nik", "NIK", False, ("nik", "no ktp", "nomor ktp"), "diisi bila KPJ belum ada"),
+        Column("period", "Periode", True, ("periode", "bulan", "masa iuran", "period"), "bulan iuran, 2026-03"),
+        Column("amount", "Jumlah", True, ("jumlah", "nominal", "jumlah bayar", "amount"), "Rupiah"),
+        Column("paid_on", "Tanggal Bayar", True, ("tanggal bayar", "tgl bayar", "tanggal"), "dd/mm/yyyy"),
+        Column(
+            "reference", "Referensi", True, ("referensi", "no referensi", "reference", "ref"), "unik per pembayaran"
+        ),
+    )
+)
+STAGE = "sijaga_payment_stage"
+MAX_AMOUNT = 10**12
+
+
+def _text(frame: pl.DataFrame, key: str) -> pl.Expr:
+    return trimmed(key) if key in frame.columns else pl.lit(None, dtype=pl.String)
+
+
+def validate(frame: pl.DataFrame, *, today) -> Validated:
+    f = frame.select(
+        pl.col(ROW).cast(pl.Int64), *[_text(frame, c.key).alias(f"v_{c.key}") for c in COLUMNS]
+    ).with_columns(
+        kpj=pl.col("v_kpj").str.replace_all(r"\D", ""),
+        nik=pl.col("v_nik").str.replace_all(r"\D", ""),
+        period=pl.coalesce(
+            (pl.col("v_period") + "-01").str.to_date("%Y-%m-%d", strict=False),
+            ("01/" + pl.col("v_period")).str.to_date("%d/%m/%Y", strict=False),
+        ),
+        paid_on=parse_dates(pl.col("v_paid_on")),
+        amount=parse_rupiah(pl.col("v_amount"))[0],
+        cents=parse_rupiah(pl.col("v_amount"))[1],
+        reference=pl.col("v_reference"),
+    )
+    f = f.with_columns(dup=pl.col("reference").is_duplicated() & pl.col("reference").is_not_null())
+    rules = [
+        ("kpj", pl.col("kpj").is_null() & pl.col("nik").is_null(), _("Isi Nomor KPJ atau NIK.")),
+        ("nik", pl.col("nik").is_not_null() & (pl.col("nik").str.len_chars() != 16), _("NIK harus 16 digit.")),
+        ("period", pl.col("period").is_null(), _("Periode tidak sah; tulis 2026-03 atau 03/2026.")),
+        ("amount", pl.col("amount").is_null() | pl.col("cents"), _("Jumlah tidak terbaca (Rupiah tanpa sen).")),
+        ("amount", ~pl.col("amount").is_between(1, MAX_AMOUNT), _("Jumlah harus lebih dari Rp0.")),
+        ("paid_on", pl.col("paid_on").is_null(), _("Tanggal bayar tidak terbaca.")),
+        ("paid_on", pl.col("paid_on") > pl.lit(today), _("Tanggal bayar tidak boleh di masa depan.")),
+        ("reference", pl.col("reference").is_null() | (pl.col("reference").str.len_chars() > 80),
+         _("Referensi wajib diisi (paling banyak 80 karakter).")),
+        ("reference", pl.col("dup"), _("Referensi yang sama muncul lebih dari sekali di berkas.")),
+    ]  # fmt: skip
+    rejections = pl.concat(
+        [
+            f.filter(cond.fill_null(False)).select(
+                pl.col(ROW),
+                pl.lit(key).alias("key"),
+                pl.lit(COLUMNS.by_key[key].header).alias("column"),
+                pl.col(f"v_{key}").alias("value"),
+                pl.lit(str(reason)).alias("reason"),
+            )
+            for key, cond, reason in rules
+        ]
+    ).sort(ROW)
+    valid = f.filter(~pl.col(ROW).is_in(rejections.get_column(ROW).implode())).select(
+        ROW, "kpj", "nik", "period", "amount", "paid_on", "reference"
+    )
+    return Validated(valid=valid, rejections=rejections, read=frame.height)
+
+
+def _target(payer) -> Target:
+    return Target(pk=payer.pk, code=payer.code, label=f"{payer.name} ({payer.code})", region_code=payer.region_id,
+                  payer_id=payer.pk)  # fmt: skip
+
+
+class PaymentKind:
+    """Payments of one payer from a BPJS reconciliation or bank file."""
+
+    slug = "pembayaran"
+    label = gettext_lazy("Pembayaran iuran")
+    target_label = gettext_lazy("Pembayar iuran")
+    columns = COLUMNS
+    options: dict = {}
+
+    def targets(self, actor) -> list[Target]:
+        from sijaga.enrollment.selectors import usable_payers
+
+        return [_target(p) for p in usable_payers(actor).order_by("name")]
+
+    def target(self, actor, *, pk: int | None = None, code: str | None = None) -> Target | None:
+        from sijaga.enrollment.selectors import usable_payers
+
+        payers = usable_payers(actor)
+        if pk is not None:
+            payers = payers.filter(pk=pk)
+        elif code is not None:
+            payers = payers.filter(code=code)
+        else:
+            return None
+        payer = payers.first()
+        return _target(payer) if payer is not None else None
+
+    def authorise(self, actor, ctx: Context) -> None:
+        if not actor.can_write:
+            raise PermissionDenied(_("Peran Anda tidak dapat mengimpor data."))
+        if not actor.covers(ctx.target.region_code):
+            raise PermissionDenied(_("Pembayar iuran berada di luar wilayah tugas Anda."))
+
+    def blank_workbook(self, fmt: str) -> bytes:
+        from sijaga.core.xlsx import write_table
+
+        headers = [c.header for c in COLUMNS]
+        example = ["", "3201011501900001", "2026-03", "249600", "05/04/2026", "TRF-2026-0001"]
+        if fmt == "csv":
+            out = io.StringIO()
+            writer = csv.writer(out, delimiter=";")
+            writer.writerows([headers, example])
+            return ("\ufeff" + out.getvalue()).encode()
+        book, _n = write_table(headers, [18] * len(headers), ["text"] * len(headers), [example], sheet="Pembayaran")
+        return book.read()
+
+    def validate(self, frame: pl.DataFrame, ctx: Context) -> Validated:
+        return validate(frame, today=ctx.today)
+
+    def merge(self, valid: pl.DataFrame, ctx: Context) -> MergeResult:
+        from sijaga.contributions.payments import allocate, refresh_statuses
+
+        d = Dialect(connection.vendor)
+        payer_id = ctx.target.payer_id
+        now = timezone.now()
+        i = d.type("int")
+        columns = ("row_no", "kpj", "nik", "period", "amount", "paid_on", "reference")
+        frame = valid.select(pl.col(ROW).alias("row_no"), *columns[1:])
+        with connection.cursor() as cur:
+            cur.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            cur.execute(d.temp_table(STAGE, [f"row_no {i}", "kpj text", "nik text", "period date", f"amount {i}",
+                                             "paid_on date", "reference text", f"membership_id {i}",
+                                             f"known {d.type('bool')}"]))  # fmt: skip
+            fill_stage(cur, d, STAGE, frame, columns)
+            open_ = "m.status IN ('registered', 'active', 'inactive')"
+            cur.execute(
+                f"UPDATE {STAGE} SET membership_id = (SELECT m.id FROM enrollment_membership m "
+                f"LEFT JOIN registry_worker w ON w.id = m.worker_id WHERE m.payer_id = %s AND {open_} "
+                f"AND ((m.kpj IS NOT NULL AND m.kpj = {STAGE}.kpj) OR ({STAGE}.kpj IS NULL AND w.nik = {STAGE}.nik)) "
+                "ORDER BY m.id LIMIT 1)",
+                [payer_id],
+            )
+            cur.execute(
+                f"UPDATE {STAGE} SET known = EXISTS (SELECT 1 FROM contributions_payment p WHERE p.payer_id = %s "
+                f"AND p.reference = {STAGE}.reference)",
+                [payer_id],
+            )
+            cur.execute(
+                "INSERT INTO contributions_payment (payer_id, amount, paid_on, reference, source, unallocated, "
+                "created_at, created_by_id) SELECT %s, amount, paid_on, reference, 'file', amount, %s, %s "
+                f"FROM {STAGE} WHERE membership_id IS NOT NULL AND NOT known ORDER BY row_no",
+                [payer_id, now, ctx.actor.user_id],
+            )
+            created = cur.rowcount
+            cur.execute(f"SELECT COUNT(*) FROM {STAGE} WHERE membership_id IS NOT NULL AND known")
+            unchanged = int(cur.fetchone()[0])
+            cur.execute(f"SELECT row_no, kpj, nik FROM {STAGE} WHERE membership_id IS NULL ORDER BY row_no")
+            unknown = cur.fetchall()
+            cur.execute(f"DROP TABLE {STAGE}")
+        allocate(payer_id)
+        refresh_statuses(payer_id)
+        rejections = empty_rejections()
+        if unknown:
+            rejections = pl.DataFrame(
+                {
+                    ROW: [r[0] for r in unknown],
+                    "key": ["kpj" if r[1] else "nik" for r in unknown],
+                    "column": ["Nomor KPJ" if r[1] else "NIK" for r in unknown],
+                    "value": [r[1] or r[2] for r in unknown],
+                    "reason": [_("Tidak ada kepesertaan terbuka dengan KPJ/NIK ini pada pembayar ini.")] * len(unknown),
+                },
+                schema=rejections.schema,
+            )
+        return MergeResult(created=created, updated=0, unchanged=unchanged, rejections=rejections)
+
+    def mask_preview(self, actor, rows: list[dict]) -> list[dict]:
+        from sijaga.registry.presenters import WORKER_POLICY
+
+        return [
+            {**row, "value": WORKER_POLICY.present(actor, "nik", row["value"])}
+            if row.get("key") == "nik" and row.get("value")
+            else row
+            for row in rows
+        ]
