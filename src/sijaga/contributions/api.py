@@ -15,7 +15,7 @@ from sijaga.accounts.actor import Actor
 from sijaga.contributions import selectors
 from sijaga.contributions.calculate import Contribution, ContributionError, Terms, contribution
 from sijaga.contributions.models import Rate
-from sijaga.core.listing import Window, window
+from sijaga.core.listing import DbId, Window, window
 from sijaga.core.periods import Month
 
 router = Router(tags=["contributions"])
@@ -198,7 +198,7 @@ def bill_out(bill) -> dict:
 
 
 @router.get("/bills/", response=BillPage, auth=django_auth)
-def list_bills(request, w: Query[Window], month: str | None = None, payer_id: int | None = None):
+def list_bills(request, w: Query[Window], month: str | None = None, payer_id: DbId | None = None):
     """The bills the caller may see (by payer region), newest month first; filter by ``month`` and ``payer_id``."""
     actor = Actor.from_request(request, channel="api")
     qs = selectors.bills_for(actor).select_related("payer")

@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Annotated
 
 from django.core import signing
 from django.db import connections
 from django.db.models import Q, QuerySet
 from ninja import Query, Schema
+from pydantic import Field
+
+#: A database id as an API parameter: a 64-bit positive integer (larger values are a 422, never an overflow).
+DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 MAX_LIMIT = 500
 MAX_OFFSET = 10**9

@@ -9,7 +9,7 @@ from ninja.security import django_auth
 
 from sijaga.accounts.actor import Actor
 from sijaga.accounts.services import audit
-from sijaga.core.listing import Window, window
+from sijaga.core.listing import DbId, Window, window
 from sijaga.core.public_url import public_base_url
 from sijaga.enrollment import selectors, services
 from sijaga.enrollment.presenters import MEMBERSHIP_POLICY
@@ -168,7 +168,7 @@ def update_payer(request, payer_id: int, payload: PayerPatch):
 
 
 @router.get("/", response=MembershipPage)
-def list_memberships(request, w: Query[Window], status: str = "", payer_id: int | None = None):
+def list_memberships(request, w: Query[Window], status: str = "", payer_id: DbId | None = None):
     actor = _actor(request)
     qs = selectors.memberships_for(actor).prefetch_related("events__by")
     if status:
