@@ -13,15 +13,15 @@ import csv
 import io
 
 import polars as pl
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sijaga.core.bulk import Dialect, fill_stage
+from sijaga.enrollment.importing import PayerTargets
 from sijaga.imports.columns import Column, ColumnSet
-from sijaga.imports.kinds import ROW, Context, MergeResult, Target, Validated, empty_rejections
+from sijaga.imports.kinds import ROW, Context, MergeResult, Validated, empty_rejections
 from sijaga.imports.parsers import parse_dates, parse_rupiah, trimmed
 
 COLUMNS = ColumnSet(
@@ -90,43 +90,13 @@ def validate(frame: pl.DataFrame, *, today) -> Validated:
     return Validated(valid=valid, rejections=rejections, read=frame.height)
 
 
-def _target(payer) -> Target:
-    return Target(pk=payer.pk, code=payer.code, label=f"{payer.name} ({payer.code})", region_code=payer.region_id,
-                  payer_id=payer.pk)  # fmt: skip
-
-
-class PaymentKind:
+class PaymentKind(PayerTargets):
     """Payments of one payer from a BPJS reconciliation or bank file."""
 
     slug = "pembayaran"
     label = gettext_lazy("Pembayaran iuran")
-    target_label = gettext_lazy("Pembayar iuran")
     columns = COLUMNS
     options: dict = {}
-
-    def targets(self, actor) -> list[Target]:
-        from sijaga.enrollment.selectors import usable_payers
-
-        return [_target(p) for p in usable_payers(actor).order_by("name")]
-
-    def target(self, actor, *, pk: int | None = None, code: str | None = None) -> Target | None:
-        from sijaga.enrollment.selectors import usable_payers
-
-        payers = usable_payers(actor)
-        if pk is not None:
-            payers = payers.filter(pk=pk)
-        elif code is not None:
-            payers = payers.filter(code=code)
-        else:
-            return None
-        payer = payers.first()
-        return _target(payer) if payer is not None else None
-
-    def authorise(self, actor, ctx: Context) -> None:
-        if not actor.can_write:
-            raise PermissionDenied(_("Peran Anda tidak dapat mengimpor data."))
-        if not actor.covers(ctx.target.region_code):
-            raise PermissionDenied(_("Pembayar iuran berada di luar wilayah tugas Anda."))
 
     def blank_workbook(self, fmt: str) -> bytes:
         from sijaga.core.xlsx import write_table

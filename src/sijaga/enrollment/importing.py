@@ -775,14 +775,11 @@ def _target(payer, *, detail: bool = False) -> Target:
     return Target(pk=payer.pk, code=payer.code, label=label, region_code=payer.region_id, payer_id=payer.pk)
 
 
-class EnrolmentKind:
-    """Bulk enrolment of workers with one payer."""
+class PayerTargets:
+    """What a payer-bound import kind uploads for: the payers the actor may use (searchable), and who may upload.
+    Shared by every kind whose file belongs to one payer (enrolment here, payments in contributions)."""
 
-    slug = "kepesertaan"
-    label = gettext_lazy("Kepesertaan")
     target_label = gettext_lazy("Pembayar iuran")
-    columns = COLUMNS
-    options = {DOUBLE_FUNDING_OPTION: gettext_lazy("Saya konfirmasi pembiayaan ganda")}
 
     # --- who may import what ---------------------------------------------------------------------------------
 
@@ -810,6 +807,15 @@ class EnrolmentKind:
             raise PermissionDenied(_("Peran Anda tidak dapat mengimpor data."))
         if not actor.covers(ctx.target.region_code):
             raise PermissionDenied(_("Pembayar iuran berada di luar wilayah tugas Anda."))
+
+
+class EnrolmentKind(PayerTargets):
+    """Bulk enrolment of workers with one payer."""
+
+    slug = "kepesertaan"
+    label = gettext_lazy("Kepesertaan")
+    columns = COLUMNS
+    options = {DOUBLE_FUNDING_OPTION: gettext_lazy("Saya konfirmasi pembiayaan ganda")}
 
     def blank_workbook(self, fmt: str) -> bytes:
         return template_csv() if fmt == "csv" else template_xlsx()

@@ -155,3 +155,14 @@ def test_the_payment_file_kind_records_each_reference_once(world, billed, tmp_pa
     assert Membership.objects.get(pk=m.pk).status == "active"
     again = imports.import_file(path, payer_code=billed.code, user=world.users["regency_operator"], kind="pembayaran")
     assert (again.created, again.unchanged) == (0, 2) and Payment.objects.count() == 2
+
+
+def test_the_payment_kind_uploads_through_the_same_payer_picker(client, world):
+    """The payment file kind shares the enrolment kind's payer targets (searchable, scoped)."""
+    from sijaga.imports import kinds
+
+    client.force_login(world.users["regency_operator"])
+    page = client.get("/unggah/", {"jenis": "pembayaran"})
+    assert page.status_code == 200
+    targets, _hint = kinds.get("pembayaran").targets(world.users["regency_operator"], "Balikpapan")
+    assert [t.pk for t in targets] == [world.sites["A"].payer.pk]
