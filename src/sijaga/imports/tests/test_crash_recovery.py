@@ -76,7 +76,8 @@ def _snapshot():
         cur.execute(
             "SELECT w.nik, p.code, m.segment, m.jkk, m.jkm, m.jht, m.jp, m.jkp, m.wage, m.start_date, m.status, "
             "m.number IS NOT NULL, length(m.verify_token), "
-            "(SELECT COUNT(*) FROM enrollment_membershipevent e WHERE e.membership_id = m.id) "
+            "(SELECT COUNT(*) FROM enrollment_membershipevent e WHERE e.membership_id = m.id), "
+            "(SELECT COUNT(*) FROM enrollment_membershipterms t WHERE t.membership_id = m.id) "
             "FROM enrollment_membership m JOIN registry_worker w ON w.id = m.worker_id "
             "JOIN enrollment_payer p ON p.id = m.payer_id ORDER BY w.nik"
         )
@@ -87,7 +88,9 @@ def _snapshot():
 def _wipe():
     with connection.cursor() as cur:
         cur.execute("DELETE FROM enrollment_membershipevent")
+        cur.execute("DELETE FROM enrollment_membershipterms")
         cur.execute("DELETE FROM enrollment_membership")
+        cur.execute("DELETE FROM registry_workerchange")
         cur.execute("DELETE FROM registry_worker")
 
 
