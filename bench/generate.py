@@ -186,3 +186,22 @@ def generate(n: int, districts: list[str], villages: dict[str, list[str]], *, se
         "start_date": start.dt.strftime("%d/%m/%Y"),
     }
     return frame.select(*[by_key[col.key].alias(col.header) for col in COLUMNS])
+
+
+def ensure_database(url: str) -> None:
+    """Create a benchmark's PostgreSQL database when it does not exist (connecting to the server's `postgres`
+    database). Shared by every benchmark that needs its own database."""
+    import psycopg
+    from psycopg import conninfo, sql
+
+    try:
+        psycopg.connect(url).close()
+        return
+    except psycopg.OperationalError as exc:
+        if "does not exist" not in str(exc):
+            raise
+    info = conninfo.conninfo_to_dict(url)
+    name = info.pop("dbname")
+    with psycopg.connect(conninfo.make_conninfo(**info, dbname="postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    print(f"created database {name}")

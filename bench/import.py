@@ -39,7 +39,7 @@ from pathlib import Path
 
 import polars as pl
 
-from generate import ROOT, generate, regency_places  # bench/generate.py: also puts src/ on sys.path
+from generate import ROOT, ensure_database, generate, regency_places  # bench/generate.py: also puts src/ on sys.path
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/sijaga_bench"
 REGENCY = "64.02"  # Kutai Kartanegara: 20 districts, 237 villages
@@ -94,24 +94,6 @@ def write_xlsx(frame: pl.DataFrame, path: Path) -> None:
 
 
 # --- database -------------------------------------------------------------------------------------------------
-
-
-def ensure_database(url: str) -> None:
-    """Create the benchmark database when it does not exist (connecting to the server's `postgres` database)."""
-    import psycopg
-    from psycopg import conninfo, sql
-
-    try:
-        psycopg.connect(url).close()
-        return
-    except psycopg.OperationalError as exc:
-        if "does not exist" not in str(exc):
-            raise
-    info = conninfo.conninfo_to_dict(url)
-    name = info.pop("dbname")
-    with psycopg.connect(conninfo.make_conninfo(**info, dbname="postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    print(f"created database {name}")
 
 
 def setup_django(url: str, workdir: Path) -> None:

@@ -35,7 +35,7 @@ import polars as pl
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from generate import generate, regency_places  # noqa: E402
+from generate import ensure_database, generate, regency_places  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/sijaga_bench_registry"
 CROSS_FUNDED_ONE_IN = 50
@@ -51,22 +51,6 @@ def setup_django(url: str) -> None:
     import django
 
     django.setup()
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-    from psycopg import conninfo, sql
-
-    try:
-        psycopg.connect(url).close()
-        return
-    except psycopg.OperationalError as exc:
-        if "does not exist" not in str(exc):
-            raise
-    info = conninfo.conninfo_to_dict(url)
-    name = info.pop("dbname")
-    with psycopg.connect(conninfo.make_conninfo(**info, dbname="postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def pick_regencies(k: int) -> list[str]:
