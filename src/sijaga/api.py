@@ -12,7 +12,11 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from sijaga.accounts.throttle import Throttled
+from sijaga.benefits.api import router as benefits_router
+from sijaga.budget.api import router as budget_router
+from sijaga.compliance.api import router as compliance_router
 from sijaga.contributions.api import router as contributions_router
+from sijaga.coverage.api import router as coverage_router
 from sijaga.core.exceptions import NotFound
 from sijaga.enrollment.api import payers_router, public_router
 from sijaga.enrollment.api import router as memberships_router
@@ -34,6 +38,10 @@ api.add_router("/memberships/", memberships_router)
 api.add_router("/imports/", imports_router)
 api.add_router("/verify/", public_router)
 api.add_router("/contributions/", contributions_router)
+api.add_router("/benefits/", benefits_router)
+api.add_router("/budget/", budget_router)
+api.add_router("/coverage/", coverage_router)
+api.add_router("/compliance/", compliance_router)
 
 
 @api.exception_handler(Throttled)

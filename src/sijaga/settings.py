@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "sijaga.enrollment",
     "sijaga.imports",
     "sijaga.contributions",
+    "sijaga.benefits",
+    "sijaga.budget",
+    "sijaga.coverage",
+    "sijaga.compliance",
     "sijaga.demo",
     "sijaga.portal",
 ]

@@ -1,0 +1,5 @@
+"""REST endpoints of the benefits app, mounted at /api/benefits/."""
+
+from ninja import Router
+
+router = Router(tags=["benefits"])

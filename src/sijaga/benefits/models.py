@@ -1,0 +1,1 @@
+"""Tables of the benefits app (see docs/architecture.md)."""

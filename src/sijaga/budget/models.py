@@ -1,0 +1,1 @@
+"""Tables of the budget app (see docs/architecture.md)."""

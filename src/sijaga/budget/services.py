@@ -1,0 +1,1 @@
+"""Commands of the budget app: the first argument is the acting Actor."""

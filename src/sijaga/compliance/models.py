@@ -1,0 +1,1 @@
+"""Tables of the compliance app (see docs/architecture.md)."""

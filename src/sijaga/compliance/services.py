@@ -1,0 +1,1 @@
+"""Commands of the compliance app: the first argument is the acting Actor."""

@@ -1,0 +1,1 @@
+"""Tables of the coverage app (see docs/architecture.md)."""

@@ -1,0 +1,2 @@
+app_name = "coverage"
+urlpatterns: list = []
