@@ -16,8 +16,8 @@ from sijaga.benefits.api import router as benefits_router
 from sijaga.budget.api import router as budget_router
 from sijaga.compliance.api import router as compliance_router
 from sijaga.contributions.api import router as contributions_router
-from sijaga.coverage.api import router as coverage_router
 from sijaga.core.exceptions import NotFound
+from sijaga.coverage.api import router as coverage_router
 from sijaga.enrollment.api import payers_router, public_router
 from sijaga.enrollment.api import router as memberships_router
 from sijaga.imports.api import router as imports_router
