@@ -13,6 +13,12 @@ class ContributionsConfig(AppConfig):
 
         register_panel(Panel("contributions", "contributions/_worker_panel.html", contributions_panel, order=20))
 
+        # The region page shows billed, paid and arrears; the regions app stays unaware of us.
+        from sijaga.contributions.views import region_panel
+        from sijaga.regions.panels import RegionPanel, register_region_panel
+
+        register_region_panel(RegionPanel("contributions", "contributions/_region_panel.html", region_panel, order=20))
+
         # Payment files (BPJS reconciliation or bank statements): the import engine knows the kind only by its registry.
         from sijaga.contributions.importing import PaymentKind
         from sijaga.imports.kinds import register

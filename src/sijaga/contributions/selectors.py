@@ -64,3 +64,33 @@ def lines_for(actor) -> QuerySet[BillLine]:
 
 def payments_for(actor) -> QuerySet[Payment]:
     return Payment.objects.visible_to(actor)
+
+
+def region_bills(actor, region_code: str) -> QuerySet[Bill]:
+    """The bills of the payers in a region (the region itself and every region below it), within the actor's
+    scope."""
+    return Bill.objects.visible_to(actor).filter(
+        Q(payer__region__code=region_code) | Q(payer__region__code__startswith=region_code + ".")
+    )
+
+
+def region_money(actor, region_code: str, months: int = 12) -> dict:
+    """Billed, paid and arrears (outstanding) in Rupiah of a region: the totals over every month, and the last
+    `months` months one row each. Two aggregate queries, whatever the number of payers or bills."""
+    from django.db.models import Count, F, Sum
+
+    bills = region_bills(actor, region_code)
+    sums = {
+        "s_billed": Sum("total"),
+        "s_paid": Sum("paid"),
+        "s_arrears": Sum(F("total") - F("paid"), filter=Q(paid__lt=F("total"))),
+        "s_payers": Count("payer_id", distinct=True),
+        "s_bills": Count("id"),
+    }
+    keys = ("billed", "paid", "arrears", "payers", "bills")
+    totals = bills.aggregate(**sums)
+    rows = [
+        {"month": Month.of(r["month"]), **{k: r[f"s_{k}"] or 0 for k in keys}}
+        for r in bills.values("month").annotate(**sums).order_by("-month")[:months]
+    ]
+    return {"totals": {k: totals[f"s_{k}"] or 0 for k in keys}, "months": rows}

@@ -105,19 +105,16 @@ def contributions_panel(request, actor, worker) -> dict:
     return {"lines": lines, "show_amounts": _wage_visible(actor)}
 
 
-@login_required
-def statement(request: HttpRequest, payer_id: int, month: str) -> HttpResponse:
-    """A payer's monthly statement (tagihan) as XLSX: one row per bill line, then the total."""
+def _statement_target(request, payer_id: int, month: str):
+    """(actor, payer, month) of a statement: the payer visible (else 404), amounts visible to the role (else 403)."""
     from django.core.exceptions import PermissionDenied
-    from django.http import FileResponse, Http404
+    from django.http import Http404
 
     from sijaga.accounts.middleware import actor_of
-    from sijaga.accounts.services import audit
-    from sijaga.core.xlsx import write_table
     from sijaga.enrollment.models import Payer
 
     actor = actor_of(request)
-    payer = Payer.objects.visible_to(actor).filter(pk=payer_id).first()
+    payer = Payer.objects.visible_to(actor).select_related("region").filter(pk=payer_id).first()
     if payer is None:
         raise Http404
     if not _wage_visible(actor):
@@ -126,6 +123,29 @@ def statement(request: HttpRequest, payer_id: int, month: str) -> HttpResponse:
         wanted = Month.parse(month)
     except ValueError:
         raise Http404 from None
+    return actor, payer, wanted
+
+
+@login_required
+def statement_pdf(request: HttpRequest, payer_id: int, month: str) -> HttpResponse:
+    """A payer's monthly statement (tagihan) as PDF, with its arrears list (`statements.py`)."""
+    from sijaga.contributions.statements import statement_pdf as render_pdf
+
+    actor, payer, wanted = _statement_target(request, payer_id, month)
+    response = HttpResponse(render_pdf(actor, payer, wanted), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="tagihan-{payer.code}-{wanted}.pdf"'
+    return response
+
+
+@login_required
+def statement(request: HttpRequest, payer_id: int, month: str) -> HttpResponse:
+    """A payer's monthly statement (tagihan) as XLSX: one row per bill line, then the total."""
+    from django.http import FileResponse
+
+    from sijaga.accounts.services import audit
+    from sijaga.core.xlsx import write_table
+
+    actor, payer, wanted = _statement_target(request, payer_id, month)
     lines = (
         selectors.lines_for(actor)
         .filter(bill__payer=payer, month=wanted.first_day)
@@ -161,17 +181,25 @@ def arrears(request: HttpRequest) -> HttpResponse:
     from sijaga.accounts.services import audit
 
     actor = actor_of(request)
+    lines = selectors.lines_for(actor).filter(bill__paid__lt=F("bill__total"))
+    payer = None
+    if (wanted := request.GET.get("pembayar", "")).isdigit() and len(wanted) < 12:
+        from sijaga.enrollment.models import Payer
+
+        payer = Payer.objects.visible_to(actor).filter(pk=int(wanted)).first()
+        lines = lines.filter(bill__payer=payer) if payer is not None else lines.none()
     rows = list(
-        selectors.lines_for(actor)
-        .filter(bill__paid__lt=F("bill__total"))
+        lines
         .values("membership_id", "membership__number", "membership__kpj", "membership__worker__full_name",
-                "membership__payer__name", "membership__status")
+                "membership__payer_id", "membership__payer__name", "membership__status")
         .annotate(months=Count("month", distinct=True), amount=Sum("total"))
         .filter(amount__gt=0)
         .order_by("-months", "membership__number")[:200]
     )  # fmt: skip
     audit(actor, "search", "arrears", count=len(rows))
-    return render(request, "contributions/arrears.html", {"rows": rows, "show_amounts": _wage_visible(actor)})
+    month = Month.of(timezone.localdate())
+    return render(request, "contributions/arrears.html",
+                  {"rows": rows, "show_amounts": _wage_visible(actor), "payer": payer, "month": month})  # fmt: skip
 
 
 @login_required
@@ -206,3 +234,58 @@ def record_payment(request: HttpRequest) -> HttpResponse:
                 messages.info(request, _("Referensi ini sudah dicatat; tidak dihitung dua kali."))
             return redirect("contributions:pay")
     return render(request, "contributions/pay.html", {"form": form})
+
+
+# --- a region's billed, paid and arrears ------------------------------------------------------------------------------
+
+
+def _region_actor(request, code: str):
+    """The actor when the region page may show its money: logged in and the region entirely in scope."""
+    from sijaga.accounts.middleware import actor_of
+
+    if not request.user.is_authenticated:
+        return None
+    actor = actor_of(request)
+    return actor if actor.covers(code) else None
+
+
+def region_panel(request, region) -> dict | None:
+    """The region page's panel (registered in `apps.py`): billed, paid and arrears in Rupiah, for users whose scope
+    holds the whole region (the page itself is public: nobody else sees a figure)."""
+    actor = _region_actor(request, region.code)
+    if actor is None:
+        return None
+    return {"region": region, **selectors.region_money(actor, region.code)}
+
+
+def region_summary(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """The same figures as the region panel, as JSON or CSV (one row per month, then the total)."""
+    import csv
+    import io
+
+    from django.http import Http404, JsonResponse
+
+    from sijaga.accounts.services import audit
+    from sijaga.regions.models import Region
+
+    actor = _region_actor(request, code)
+    region = Region.objects.filter(code=code).first() if actor is not None and fmt in ("json", "csv") else None
+    if region is None:
+        raise Http404
+    money = selectors.region_money(actor, region.code, months=120)
+    audit(actor, "export", "region_bills", region.code, count=len(money["months"]))
+    keys = ("billed", "paid", "arrears", "payers", "bills")
+    if fmt == "json":
+        return JsonResponse({
+            "region": region.code, "name": region.name, "totals": money["totals"],
+            "months": [{"month": str(r["month"]), **{k: r[k] for k in keys}} for r in money["months"]],
+        })  # fmt: skip
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["bulan", "ditagih", "dibayar", "tunggakan", "pembayar", "tagihan"])
+    for r in money["months"]:
+        writer.writerow([str(r["month"]), *[r[k] for k in keys]])
+    writer.writerow(["jumlah", *[money["totals"][k] for k in keys]])
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="iuran-wilayah-{region.code}.csv"'
+    return response

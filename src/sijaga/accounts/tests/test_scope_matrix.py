@@ -49,6 +49,9 @@ OBJECT_ENDPOINTS = [
     ("api import retry", "post", "/api/imports/{batch}/retry", "batch", {}),
     ("api import report", "get", "/api/imports/{batch}/report.xlsx", "batch", None),
     ("web payer statement", "get", "/iuran/tagihan/{payer}/2025-01.xlsx", "payer", None),
+    ("web payer statement pdf", "get", "/iuran/tagihan/{payer}/2025-01.pdf", "payer", None),
+    ("web region contributions json", "get", "/iuran/wilayah/{region}.json", "region", None),
+    ("web region contributions csv", "get", "/iuran/wilayah/{region}.csv", "region", None),
 ]  # fmt: skip
 
 # Endpoints that list or search: the foreign worker must not appear, and counts must not include it.
@@ -81,6 +84,8 @@ LIST_ENDPOINTS = [
     ("api import list", "/api/imports/?limit=500"),
     ("api bill list", "/api/contributions/bills/?limit=500"),
     ("web arrears list", "/iuran/tunggakan/"),
+    ("web arrears list of a payer", "/iuran/tunggakan/?pembayar=1"),
+    ("web region page contributions", "/wilayah/{regency}/"),
 ]
 
 # Endpoints that create: creating in a foreign region is refused.
@@ -158,15 +163,27 @@ def test_foreign_object_is_404(client, world, role, endpoint):
             url = template
         else:
             url = template.format(
-                worker=site.worker.pk, membership=site.membership.pk, payer=site.payer.pk, batch=site.batch.pk
+                worker=site.worker.pk,
+                membership=site.membership.pk,
+                payer=site.payer.pk,
+                batch=site.batch.pk,
+                region=site.regency,
             )
         response = _request(client, method, url, body)
         assert response.status_code == 404, f"{role} {name} site {key}: {response.status_code}"
     # ... while the user's own objects are reachable for reading
-    if method == "get" and kind != "worker_in_body" and not (role == "village_operator" and kind in ("payer", "batch")):
+    if (
+        method == "get"
+        and kind != "worker_in_body"
+        and not (role == "village_operator" and kind in ("payer", "batch", "region"))
+    ):
         own = world.sites["A"]
         url = template.format(
-            worker=own.worker.pk, membership=own.membership.pk, payer=own.payer.pk, batch=own.batch.pk
+            worker=own.worker.pk,
+            membership=own.membership.pk,
+            payer=own.payer.pk,
+            batch=own.batch.pk,
+            region=own.regency,
         )
         from sijaga.accounts.services import scope_for
 
@@ -178,6 +195,7 @@ def test_foreign_object_is_404(client, world, role, endpoint):
             "web import report": not scope.can_write,
             "api import report": not scope.can_write,
             "web payer statement": scope.role == "auditor",  # amounts reveal the wage, which auditors do not see
+            "web payer statement pdf": scope.role == "auditor",
         }
         expected = 403 if forbidden.get(name, False) else 200
         assert client.get(url).status_code == expected, f"{role} {name} own object"
@@ -397,6 +415,8 @@ def test_every_endpoint_is_classified():
         "/api/contributions/payments/",
         "/iuran/bayar/",
         "/iuran/tagihan/<payer>/<month>.xlsx",  # "web payer statement" above, for one month
+        "/iuran/tagihan/<payer>/<month>.pdf",  # "web payer statement pdf" above
+        "/iuran/wilayah/<code>.<fmt>",  # "web region contributions json/csv" above
     ]  # CREATE_ENDPOINTS
 
     import re

@@ -166,3 +166,84 @@ def test_the_payment_kind_uploads_through_the_same_payer_picker(client, world):
     assert page.status_code == 200
     targets, _hint = kinds.get("pembayaran").targets(world.users["regency_operator"], "Balikpapan")
     assert [t.pk for t in targets] == [world.sites["A"].payer.pk]
+
+
+def test_region_page_shows_billed_paid_and_arrears_in_scope(client, world, billed, django_assert_max_num_queries):
+    """The region page (public) shows the money only to users whose scope holds the whole region; the same figures
+    as JSON and CSV; two aggregate queries whatever the number of bills."""
+    billing.run_billing(world.users["coordinator"], Month(2025, 1))  # every region: site B billed too
+    _pay(world, billed, MONTHLY + 1_000, "REG-1")
+    regency = world.sites["A"].regency
+    client.force_login(world.users["regency_operator"])
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(f"/wilayah/{regency}/").content.decode()
+    queries = len(few.captured_queries)
+    assert "Iuran di wilayah ini" in page
+    # January + February billed, January paid and 1,000 of February: arrears = February's rest
+    for figure in (2 * MONTHLY, MONTHLY + 1_000, MONTHLY - 1_000):
+        assert f"Rp{figure:,}".replace(",", ".") in page, figure
+    body = client.get(f"/iuran/wilayah/{regency}.json").json()
+    assert body["totals"] == {"billed": 2 * MONTHLY, "paid": MONTHLY + 1_000, "arrears": MONTHLY - 1_000,
+                              "payers": 1, "bills": 2}  # fmt: skip
+    assert [m["month"] for m in body["months"]] == ["2025-02", "2025-01"]
+    csv_text = b"".join([client.get(f"/iuran/wilayah/{regency}.csv").content]).decode()
+    assert f"jumlah;{2 * MONTHLY};{MONTHLY + 1_000};{MONTHLY - 1_000};1;2" in csv_text
+    # a foreign region: no panel on the public page, 404 for the figures
+    foreign = world.sites["B"].regency
+    assert "Iuran di wilayah ini" not in client.get(f"/wilayah/{foreign}/").content.decode()
+    assert client.get(f"/iuran/wilayah/{foreign}.json").status_code == 404
+    assert client.get(f"/iuran/wilayah/{regency}.xml").status_code == 404
+    client.logout()
+    assert "Iuran di wilayah ini" not in client.get(f"/wilayah/{regency}/").content.decode()
+    assert client.get(f"/iuran/wilayah/{regency}.json").status_code == 404
+    # the coordinator sees the province with both regencies' payers of site A's province
+    client.force_login(world.users["coordinator"])
+    national = client.get(f"/iuran/wilayah/{regency.split('.')[0]}.json").json()
+    assert national["totals"]["billed"] >= 2 * MONTHLY
+    # more bills, the same number of queries
+    for month in (Month(2025, 3), Month(2025, 4), Month(2025, 5)):
+        billing.run_billing(world.users["coordinator"], month)
+    client.force_login(world.users["regency_operator"])
+    with django_assert_max_num_queries(queries):
+        assert "2025-05" in client.get(f"/wilayah/{regency}/").content.decode()
+
+
+def test_statement_pdf_with_arrears_list_renders(client, world, billed, tmp_path):
+    """The monthly statement (tagihan) as PDF: this month's lines, totals, credit and the arrears list; rendered to
+    PNG with pdftoppm (kept in var/test-artifacts/ to look at)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    import pypdfium2 as pdfium
+
+    _pay(world, billed, 100_000, "PDF-1")  # January partly paid: in arrears on February's statement
+    client.force_login(world.users["regency_operator"])
+    r = client.get(f"/iuran/tagihan/{billed.pk}/2025-02.pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    document = pdfium.PdfDocument(r.content)
+    text = "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    m = world.sites["A"].membership
+    for needle in ("TAGIHAN IURAN", "Februari 2025", billed.name, m.number, m.worker.full_name, "Daftar tunggakan",
+                   "Rp249.600", f"Rp{MONTHLY - 100_000:,}".replace(",", ".")):  # fmt: skip
+        assert needle in text, needle
+    width, height = document[0].get_size()
+    assert width > height  # A4 landscape
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm:
+        artifacts = Path("var/test-artifacts")
+        artifacts.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "t.pdf").write_bytes(r.content)
+        subprocess.run([pdftoppm, "-png", "-r", "70", "-f", "1", "-l", "1", str(tmp_path / "t.pdf"),
+                        str(artifacts / "statement")], check=True, timeout=60)  # fmt: skip
+        assert list(artifacts.glob("statement*.png"))
+    # the payer's arrears list on the page, and the scope: auditors see no amounts, foreign payers are 404
+    page = client.get(f"/iuran/tunggakan/?pembayar={billed.pk}").content.decode()
+    assert m.number in page and f"/iuran/tagihan/{billed.pk}/" in page
+    assert m.number not in client.get(f"/iuran/tunggakan/?pembayar={world.sites['B'].payer.pk}").content.decode()
+    assert client.get(f"/iuran/tagihan/{world.sites['B'].payer.pk}/2025-02.pdf").status_code == 404
+    client.force_login(world.users["auditor"])
+    assert client.get(f"/iuran/tagihan/{billed.pk}/2025-02.pdf").status_code == 403
