@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from sijaga.core.bulk import Dialect, fill_stage
 from sijaga.enrollment.importing import PayerTargets
 from sijaga.imports.columns import Column, ColumnSet
-from sijaga.imports.kinds import ROW, Context, MergeResult, Validated, empty_rejections
+from sijaga.imports.kinds import ROW, Context, MergeResult, Validated, empty_rejections, fault
 from sijaga.imports.parsers import parse_dates, parse_rupiah, trimmed
 
 COLUMNS = ColumnSet(
@@ -90,6 +90,30 @@ def validate(frame: pl.DataFrame, *, today) -> Validated:
     return Validated(valid=valid, rejections=rejections, read=frame.height)
 
 
+def same_file_imported(ctx: Context) -> dict | None:
+    """The earlier imported (not dry-run) payment batch of this payer with the same file content (SHA-256), if any:
+    a re-sent file is detected by its hash before any line is looked at, and said so on the batch; its lines are
+    then still matched by reference, so nothing is counted twice and lines that failed before (an unknown KPJ since
+    enrolled) are recorded now."""
+    from sijaga.imports.models import BatchStatus, ImportBatch
+
+    if not ctx.batch_id:
+        return None
+    this = ImportBatch.objects.filter(pk=ctx.batch_id).values("file_sha256").first()
+    if this is None:
+        return None
+    return (
+        ImportBatch.objects.filter(
+            kind="pembayaran", payer_id=ctx.target.payer_id, file_sha256=this["file_sha256"],
+            status=BatchStatus.IMPORTED, dry_run=False,
+        )
+        .exclude(pk=ctx.batch_id)
+        .order_by("uploaded_at")
+        .values("id", "uploaded_at", "finished_at", "file_sha256")
+        .first()
+    )  # fmt: skip
+
+
 class PaymentKind(PayerTargets):
     """Payments of one payer from a BPJS reconciliation or bank file."""
 
@@ -112,7 +136,20 @@ class PaymentKind(PayerTargets):
         return book.read()
 
     def validate(self, frame: pl.DataFrame, ctx: Context) -> Validated:
-        return validate(frame, today=ctx.today)
+        checked = validate(frame, today=ctx.today)
+        same = same_file_imported(ctx)
+        if same is not None:
+            note = _(
+                "Berkas yang sama persis (SHA-256 %(sha)s…) sudah diimpor untuk pembayar ini pada %(at)s (unggahan "
+                "%(batch)s). Referensi yang sudah tercatat tidak dihitung lagi; hanya baris dengan referensi baru "
+                "yang dicatat."
+            ) % {
+                "sha": same["file_sha256"][:12],
+                "at": timezone.localtime(same["finished_at"] or same["uploaded_at"]).strftime("%d/%m/%Y %H.%M"),
+                "batch": str(same["id"])[:8],
+            }
+            checked = Validated(checked.valid, checked.rejections, checked.read, (*checked.notes, note))
+        return checked
 
     def merge(self, valid: pl.DataFrame, ctx: Context) -> MergeResult:
         from sijaga.contributions.payments import allocate, refresh_statuses
@@ -149,13 +186,16 @@ class PaymentKind(PayerTargets):
                 [payer_id, now, ctx.actor.user_id],
             )
             created = cur.rowcount
+            fault("after_payments")
             cur.execute(f"SELECT COUNT(*) FROM {STAGE} WHERE membership_id IS NOT NULL AND known")
             unchanged = int(cur.fetchone()[0])
             cur.execute(f"SELECT row_no, kpj, nik FROM {STAGE} WHERE membership_id IS NULL ORDER BY row_no")
             unknown = cur.fetchall()
             cur.execute(f"DROP TABLE {STAGE}")
         allocate(payer_id)
+        fault("after_allocation")
         refresh_statuses(payer_id)
+        fault("after_statuses")
         rejections = empty_rejections()
         if unknown:
             rejections = pl.DataFrame(

@@ -26,6 +26,7 @@ class Command(BaseCommand):
             help="also import rows whose worker already has an open membership with another government payer",
         )
         parser.add_argument("--json", action="store_true", help="print one JSON summary object")
+        parser.add_argument("--kind", default=None, help="import kind (default: kepesertaan; e.g. pembayaran)")
 
     def handle(
         self,
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         all_or_nothing: bool,
         json: bool,
         confirm_double_funding: bool = False,
+        kind: str | None = None,
         **options,
     ):
         actor = None
@@ -54,6 +56,7 @@ class Command(BaseCommand):
                 all_or_nothing=all_or_nothing,
                 options={"confirm_double_funding": confirm_double_funding},
                 progress=bar.update,
+                **({"kind": kind} if kind else {}),
             )
         except (FileRefused, PermissionDenied, FileNotFoundError) as exc:
             raise CommandError(getattr(exc, "message", None) or str(exc)) from exc
