@@ -46,7 +46,7 @@ class CalculatorForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    payer = forms.ModelChoiceField(label=_("Pembayar iuran"), queryset=None)
+    payer = forms.ModelChoiceField(label=_("Pembayar iuran"), queryset=None, empty_label=_("— pilih pembayar —"))
     amount = forms.IntegerField(label=_("Jumlah (Rp)"), min_value=1)
     paid_on = forms.DateField(label=_("Tanggal bayar"), widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(label=_("Referensi"), max_length=80)

@@ -228,8 +228,10 @@ def record_payment(request: HttpRequest) -> HttpResponse:
             form.add_error("payer", str(exc))
         else:
             if result.created:
-                messages.success(request, _("Pembayaran dicatat: %(a)s dialokasikan, kredit %(c)s.")
-                                 % {"a": result.allocated, "c": result.credit})  # fmt: skip
+                from lokal import format_rupiah
+
+                amounts = {"a": format_rupiah(result.allocated), "c": format_rupiah(result.credit)}
+                messages.success(request, _("Pembayaran dicatat: %(a)s dialokasikan, kredit %(c)s.") % amounts)
             else:
                 messages.info(request, _("Referensi ini sudah dicatat; tidak dihitung dua kali."))
             return redirect("contributions:pay")
