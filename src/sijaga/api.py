@@ -18,7 +18,7 @@ from sijaga.compliance.api import router as compliance_router
 from sijaga.contributions.api import router as contributions_router
 from sijaga.core.exceptions import NotFound
 from sijaga.coverage.api import router as coverage_router
-from sijaga.enrollment.api import payers_router, public_router
+from sijaga.enrollment.api import payers_router, projects_router, public_router
 from sijaga.enrollment.api import router as memberships_router
 from sijaga.imports.api import router as imports_router
 from sijaga.regions.api import router as regions_router
@@ -35,6 +35,7 @@ api.add_router("/regions/", regions_router)
 api.add_router("/workers/", workers_router)
 api.add_router("/payers/", payers_router)
 api.add_router("/memberships/", memberships_router)
+api.add_router("/projects/", projects_router)
 api.add_router("/imports/", imports_router)
 api.add_router("/verify/", public_router)
 api.add_router("/contributions/", contributions_router)

@@ -270,6 +270,51 @@ def write(cur, d: Dialect, month: Month, *, now) -> tuple[int, int]:
     return regular, adjustments
 
 
+def bill_projects(cur, month: Month, payer_ids: list[int], rates: RateTable, *, now) -> int:
+    """Price the construction projects of the payers that start this month and are priced on their contract value
+    (a few rows: the scalar calculator, the same rules as the vectorised one), once per project, into the payer's
+    bill of the month. A project the rates cannot price refuses the run like a membership would."""
+    from sijaga.contributions.calculate import Terms, contribution
+    from sijaga.contributions.models import ProjectContribution
+    from sijaga.enrollment.models import ConstructionProject
+
+    projects = list(
+        ConstructionProject.objects.filter(
+            payer_id__in=payer_ids, priced_on="contract", start_date__gte=month.first_day,
+            start_date__lte=month.last_day, contribution__isnull=True,
+        ).order_by("id")
+    )  # fmt: skip
+    for project in projects:
+        try:
+            priced = contribution(Terms("jakon", frozenset({"jkk", "jkm"}), contract_value=project.contract_value),
+                                  month, rates)  # fmt: skip
+        except ContributionError as exc:
+            raise BillingError(exc, 1) from exc
+        bill, _created = Bill.objects.get_or_create(
+            payer_id=project.payer_id, month=month.first_day, defaults={"created_at": now, "updated_at": now}
+        )
+        jkk, jkm = priced.line("jkk").employer, priced.line("jkm").employer
+        ProjectContribution.objects.create(
+            project=project, bill=bill, month=month.first_day, contract_value=project.contract_value,
+            jkk_employer=jkk, jkm_employer=jkm, total=jkk + jkm,
+            rate_ids=",".join(str(i) for i in priced.rate_ids), created_at=now,
+        )  # fmt: skip
+    return len(projects)
+
+
+def project_totals(cur, month: Month, *, now) -> None:
+    """Bills holding project contributions: totals = their lines + their projects (the lines' update alone would
+    leave the projects out)."""
+    line_sum = "COALESCE((SELECT SUM({c}) FROM contributions_billline x WHERE x.bill_id = b.id AND x.month = %s), 0)"
+    project_sum = "COALESCE((SELECT SUM(p.total) FROM contributions_projectcontribution p WHERE p.bill_id = b.id), 0)"
+    cur.execute(
+        f"UPDATE contributions_bill AS b SET employer = {line_sum.format(c='employer')} + {project_sum}, "
+        f"total = {line_sum.format(c='total')} + {project_sum}, updated_at = %s "
+        "WHERE b.month = %s AND EXISTS (SELECT 1 FROM contributions_projectcontribution p WHERE p.bill_id = b.id)",
+        [month.first_day, month.first_day, now, month.first_day],
+    )
+
+
 def run_billing(
     actor: Actor,
     month: Month,
@@ -322,13 +367,16 @@ def run_billing(
             cur.execute(f"ANALYZE {TERMS_TABLE}")
         price(cur, d, month)
         regular, adjustments = write(cur, d, month, now=now)
+        projects = bill_projects(cur, month, payer_ids, rates, now=now)
+        if projects or regular or adjustments:
+            project_totals(cur, month, now=now)
         cur.execute(
             "SELECT COUNT(*) FROM contributions_bill WHERE month = %s AND payer_id IN (SELECT id FROM bill_payers)",
             [month.first_day],
         )
         bills = cur.fetchone()[0]
         _drop(cur, "bill_payers", "bill_prices", TERMS_TABLE, "bill_long", "bill_calc")
-        if settle and (regular or adjustments):
+        if settle and (regular or adjustments or projects):
             from sijaga.contributions.payments import allocate, refresh_statuses
 
             for pid in payer_ids:

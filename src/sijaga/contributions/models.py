@@ -449,3 +449,41 @@ class Allocation(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.payment_id} → {self.bill_id}: {self.amount}"
+
+
+# --- construction projects priced on contract value -------------------------------------------------------------------
+
+
+class ProjectContribution(ScopedModel):
+    """The contribution of a construction project priced on its contract value (Permenaker 44/2015's marginal
+    tiers): computed once, in the month the project starts, and added to its payer's bill of that month. Never
+    updated. Written only by `contributions.billing`."""
+
+    scope_fields = ("project__payer__region__code",)
+
+    project = models.OneToOneField(
+        "enrollment.ConstructionProject", on_delete=models.PROTECT, related_name="contribution"
+    )
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="project_contributions")
+    month = MonthField(_("bulan"))
+    contract_value = models.BigIntegerField(_("nilai kontrak (Rp)"))
+    jkk_employer = models.BigIntegerField("JKK", default=0)
+    jkm_employer = models.BigIntegerField("JKM", default=0)
+    total = models.BigIntegerField(_("jumlah (Rp)"), default=0)
+    rate_ids = models.CharField(_("tarif yang dipakai"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("dibuat"))
+
+    class Meta:
+        verbose_name = _("iuran proyek jasa konstruksi")
+        verbose_name_plural = _("iuran proyek jasa konstruksi")
+        ordering = ["month", "project_id"]
+        constraints = [
+            first_of_month("month", "projectcontribution_month_first_of_month"),
+            models.CheckConstraint(
+                condition=Q(total=F("jkk_employer") + F("jkm_employer")), name="projectcontribution_total"
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="projectcontribution_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {Month.of(self.month)}: {self.total}"

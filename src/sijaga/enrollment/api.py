@@ -248,3 +248,72 @@ def verify(request, token: str):
     if data is None:
         raise Http404
     return data
+
+
+# --- construction projects (Jakon): /api/projects/ --------------------------------------------------------------------
+
+projects_router = Router(tags=["projects"], auth=django_auth)
+
+
+class ProjectOut(Schema):
+    id: int
+    payer_id: int
+    name: str
+    contract_value: int
+    work_order_date: dt.date
+    start_date: dt.date
+    end_date: dt.date
+    priced_on: str
+    registered_on: dt.date
+    late: bool
+
+
+class ProjectPage(Schema):
+    items: list[ProjectOut]
+    count: int | None
+
+
+class ProjectIn(Schema):
+    payer_id: DbId
+    name: str
+    contract_value: int
+    work_order_date: dt.date
+    start_date: dt.date
+    end_date: dt.date
+    priced_on: str = "contract"
+
+
+class ProjectCreated(Schema):
+    project: ProjectOut
+    warnings: list[str]
+
+
+class AttachIn(Schema):
+    membership_id: DbId
+
+
+@projects_router.get("/", response=ProjectPage)
+def list_projects(request, w: Query[Window], payer_id: DbId | None = None):
+    actor = _actor(request)
+    qs = selectors.projects_for(actor)
+    if payer_id:
+        qs = qs.filter(payer_id=payer_id)
+    items, count = window(qs, w)
+    return {"items": items, "count": count}
+
+
+@projects_router.post("/", response={201: ProjectCreated})
+def create_project(request, payload: ProjectIn):
+    result = services.register_project(_actor(request), payload.dict())
+    return Status(201, {"project": result.project, "warnings": [str(w) for w in result.warnings]})
+
+
+@projects_router.post("/{project_id}/memberships", response=MembershipOut)
+def attach_membership(request, project_id: DbId, payload: AttachIn):
+    actor = _actor(request)
+    project = selectors.projects_for(actor).filter(pk=project_id).first()
+    if project is None:
+        raise Http404
+    m = selectors.get_membership(actor, payload.membership_id)
+    services.attach_to_project(actor, m, project)
+    return _membership_out(request, selectors.get_membership(actor, m.pk))

@@ -144,3 +144,22 @@ class PayerForm(forms.Form):
         super().__init__(*args, **kwargs)
         if editing:
             self.fields["code"].disabled = True
+
+
+class ProjectForm(forms.Form):
+    """A construction project of a payer the user may use (`services.register_project`)."""
+
+    payer = forms.ModelChoiceField(label=_("Pembayar iuran"), queryset=None, empty_label=_("— pilih pembayar —"))
+    name = forms.CharField(label=_("Nama proyek"), max_length=200)
+    contract_value = forms.IntegerField(label=_("Nilai kontrak (Rp)"), min_value=1, max_value=100_000_000_000_000)
+    work_order_date = forms.DateField(label=_("Tanggal SPK"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("Mulai pekerjaan"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("Selesai pekerjaan"), widget=forms.DateInput(attrs={"type": "date"}))
+    priced_on = forms.ChoiceField(label=_("Dasar iuran"), choices=())
+
+    def __init__(self, *args, payers, **kwargs):
+        from sijaga.enrollment.models import ProjectBasis
+
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].queryset = payers
+        self.fields["priced_on"].choices = ProjectBasis.choices

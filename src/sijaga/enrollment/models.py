@@ -166,6 +166,69 @@ class EndReason(models.TextChoices):
 MAX_WAGE = 1_000_000_000  # Rp1 miliar a month: anything above is a typing error, not a wage.
 
 
+class ProjectBasis(models.TextChoices):
+    CONTRACT = "contract", _("Nilai kontrak (tarif bertingkat)")
+    WAGE = "wage", _("Upah pekerja (upah diketahui)")
+
+
+MAX_CONTRACT = 100_000_000_000_000  # Rp100 trillion, the calculator's bound
+
+
+class ConstructionProject(ScopedModel):
+    """A construction project (Jakon): its payer, contract value, work order (SPK) and period. Jakon memberships
+    hang off a project. Its contribution is priced on the contract value by the marginal tiers (once, in the month
+    the project starts: `contributions.billing`) or, when the workers' wages are known, on each membership's wage.
+    Registration is due within the working days of `data/deadlines.toml` after the work order; later is flagged.
+    Written only by `enrollment.services.register_project`."""
+
+    scope_fields = ("payer__region__code",)
+
+    payer = models.ForeignKey(Payer, verbose_name=_("pembayar iuran"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("nama proyek"), max_length=200, validators=[no_control_characters])
+    contract_value = models.BigIntegerField(_("nilai kontrak (Rp)"))
+    work_order_date = models.DateField(_("tanggal SPK"))
+    start_date = models.DateField(_("mulai pekerjaan"))
+    end_date = models.DateField(_("selesai pekerjaan"))
+    priced_on = models.CharField(
+        _("dasar iuran"), max_length=8, choices=ProjectBasis.choices, default=ProjectBasis.CONTRACT
+    )
+    registered_on = models.DateField(_("tanggal didaftarkan"))
+    late = models.BooleanField(_("terlambat didaftarkan"), default=False)
+    created_at = models.DateTimeField(_("dicatat"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("proyek jasa konstruksi")
+        verbose_name_plural = _("proyek jasa konstruksi")
+        ordering = ["-work_order_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contract_value__gt=0, contract_value__lte=MAX_CONTRACT), name="project_contract_range"
+            ),
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="project_end_after_start"),
+            models.CheckConstraint(condition=Q(priced_on__in=ProjectBasis.values), name="project_basis_valid"),
+            models.CheckConstraint(
+                condition=Q(registered_on__gte=F("work_order_date")), name="project_registered_after_work_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if not (0 < (self.contract_value or 0) <= MAX_CONTRACT):
+            errors["contract_value"] = _("Nilai kontrak harus lebih dari Rp0 dan paling banyak Rp100 triliun.")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("Tanggal selesai sebelum tanggal mulai.")
+        if self.work_order_date and self.registered_on and self.registered_on < self.work_order_date:
+            errors["work_order_date"] = _("Tanggal SPK sesudah tanggal pendaftaran.")
+        if errors:
+            raise ValidationError(errors)
+
+
 class Membership(ScopedModel):
     """A worker's membership with one payer: visible to the payer's region and to the worker's domicile."""
 
@@ -181,6 +244,10 @@ class Membership(ScopedModel):
     )
     worker = models.ForeignKey("registry.Worker", on_delete=models.PROTECT, related_name="memberships")
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="memberships")
+    project = models.ForeignKey(
+        ConstructionProject, verbose_name=_("proyek jasa konstruksi"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="memberships",
+    )  # fmt: skip
     segment = models.CharField(_("segmen"), max_length=8, choices=Segment.choices)
     jkk = models.BooleanField("JKK", default=True)
     jkm = models.BooleanField("JKM", default=True)
@@ -234,6 +301,9 @@ class Membership(ScopedModel):
                 name="membership_programmes_allowed_by_segment",
             ),
             models.CheckConstraint(condition=Q(jkp=False) | Q(jht=True), name="membership_jkp_requires_jht"),
+            models.CheckConstraint(
+                condition=Q(project__isnull=True) | Q(segment="jakon"), name="membership_project_only_jakon"
+            ),
             models.CheckConstraint(condition=Q(wage__gt=0, wage__lte=MAX_WAGE), name="membership_wage_range"),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),

@@ -116,3 +116,30 @@ def membership_number(start_date: dt.date, pk: int) -> str:
     """Internal membership number: two-digit start year + the id padded to nine digits. The bulk merge computes
     the same in SQL (`enrollment.bulk.number_sql`); the official BPJS number is the separate `kpj`."""
     return f"{start_date:%y}{pk:09d}"
+
+
+# --- construction projects (Jakon) ------------------------------------------------------------------------------------
+
+
+def _deadline_data() -> dict:
+    import tomllib
+    from importlib import resources
+
+    return tomllib.loads(resources.files("sijaga.enrollment").joinpath("data/deadlines.toml").read_text())
+
+
+def jakon_registration_deadline(work_order_date: dt.date) -> dt.date:
+    """The last day a construction project may be registered: N working days (Monday–Friday) after the work order
+    (`data/deadlines.toml`, Permenaker 44/2015; national holidays are not counted out, so the warning is lenient
+    by at most the holidays in those weeks)."""
+    days = int(_deadline_data()["jakon_registration"]["working_days"])
+    day = work_order_date
+    while days:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def jakon_registration_late(work_order_date: dt.date, registered_on: dt.date) -> bool:
+    return registered_on > jakon_registration_deadline(work_order_date)

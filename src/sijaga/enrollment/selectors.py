@@ -128,6 +128,7 @@ def terms_in_force_sql(first_day, last_day, payers_table: str) -> tuple[str, lis
     """SQL (and params) of the terms each membership of the payers listed in ``payers_table`` (a table with an
     ``id`` column) had in a month: the terms in force on its first day, or the first terms that begin during it.
     Columns: terms_id, membership_id, payer_id, segment, jkk … jkp, wage, jkk_risk_class, labour_intensive.
+    Memberships of a construction project priced on its contract value are left out (billed with the project).
     For set-based readers above enrollment (billing); no scope applies here, the caller chose the payers."""
     in_month = "{t}.valid_from <= %s AND ({t}.valid_to IS NULL OR {t}.valid_to >= %s)"
     sql = (
@@ -136,6 +137,15 @@ def terms_in_force_sql(first_day, last_day, payers_table: str) -> tuple[str, lis
         "JOIN enrollment_membership m ON m.id = t.membership_id "
         f"WHERE m.payer_id IN (SELECT id FROM {payers_table}) AND {in_month.format(t='t')} "
         "AND NOT EXISTS (SELECT 1 FROM enrollment_membershipterms e WHERE e.membership_id = t.membership_id "
-        f"AND e.valid_from < t.valid_from AND {in_month.format(t='e')})"
+        f"AND e.valid_from < t.valid_from AND {in_month.format(t='e')}) "
+        # a Jakon membership of a project priced on its contract value is billed with the project, not on its wage
+        "AND (m.project_id IS NULL OR NOT EXISTS (SELECT 1 FROM enrollment_constructionproject cp "
+        "WHERE cp.id = m.project_id AND cp.priced_on = 'contract'))"
     )
     return sql, [last_day, first_day, last_day, first_day]
+
+
+def projects_for(actor: Actor):
+    from sijaga.enrollment.models import ConstructionProject
+
+    return ConstructionProject.objects.visible_to(actor).select_related("payer")

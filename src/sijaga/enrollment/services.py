@@ -412,3 +412,67 @@ def status_counts(actor: Actor) -> dict[str, int]:
     from sijaga.enrollment.selectors import status_counts as counts
 
     return counts(actor)
+
+
+# --- construction projects (Jakon) ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectResult:
+    project: Any
+    warnings: list[str]
+
+
+def register_project(actor: Actor, data: dict[str, Any]) -> ProjectResult:
+    """Register a construction project of a payer the actor may use (writers, in scope). Returns the project and
+    warnings: registered later than the working days allowed after the work order (`rules`), flagged ``late``."""
+    from sijaga.enrollment.models import ConstructionProject
+    from sijaga.enrollment.rules import jakon_registration_deadline
+
+    actor = as_actor(actor)
+    if not actor.can_write:
+        raise PermissionDenied(_("Peran Anda tidak dapat mendaftarkan proyek."))
+    payer = usable_payers(actor).filter(pk=data.get("payer_id")).first()
+    if payer is None or not actor.covers(payer.region_id):
+        raise PermissionDenied(_("Pembayar iuran tidak ditemukan di wilayah tugas Anda."))
+    fields = ("name", "contract_value", "work_order_date", "start_date", "end_date", "priced_on")
+    values = {k: data.get(k) for k in fields if data.get(k) is not None}
+    registered_on = data.get("registered_on") or timezone.localdate()
+    project = ConstructionProject(
+        payer=payer, registered_on=registered_on, created_at=timezone.now(), created_by=actor.user, **values
+    )
+    project.full_clean(exclude=["created_by"])
+    warnings = []
+    deadline = jakon_registration_deadline(project.work_order_date)
+    project.late = registered_on > deadline
+    if project.late:
+        warnings.append(
+            _("Proyek didaftarkan %(d)s, lewat dari batas %(b)s (14 hari kerja sejak SPK, Permenaker 44/2015).")
+            % {"d": registered_on.strftime("%d/%m/%Y"), "b": deadline.strftime("%d/%m/%Y")}
+        )
+    with transaction.atomic():
+        project.save()
+        ensure_visible(actor, project, _("Pembayar iuran tidak ditemukan di wilayah tugas Anda."))
+    audit(actor, "create", "project", project.pk)
+    return ProjectResult(project, warnings)
+
+
+def attach_to_project(actor: Actor, membership: Membership, project) -> Membership:
+    """Hang a Jakon membership of the project's payer off the project (writers, both in scope)."""
+    from sijaga.enrollment.models import ConstructionProject
+
+    actor = as_actor(actor)
+    if not actor.can_write:
+        raise PermissionDenied(_("Peran Anda tidak dapat mengubah kepesertaan."))
+    m = get_membership(actor, membership.pk)
+    p = ConstructionProject.objects.visible_to(actor).filter(pk=project.pk).first()
+    if p is None:
+        raise PermissionDenied(_("Proyek tidak ditemukan di wilayah tugas Anda."))
+    if m.segment != "jakon" or m.payer_id != p.payer_id:
+        raise ValidationError(
+            {"project": [_("Hanya kepesertaan jasa konstruksi dengan pembayar proyek yang dapat dikaitkan.")]}
+        )
+    Membership.objects.filter(pk=m.pk).update(project=p)
+    audit(actor, "update", "membership", m.pk)
+    m.project = p
+    return m

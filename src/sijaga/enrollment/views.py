@@ -245,3 +245,33 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    """Construction projects (Jakon) in scope, newest work order first (at most 200), and a form to register one."""
+    from django.db.models import Count
+
+    from sijaga.enrollment.forms import ProjectForm
+
+    actor = actor_of(request)
+    form = ProjectForm(request.POST or None, payers=selectors.usable_payers(actor)) if actor.can_write else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data["payer_id"] = data.pop("payer").pk
+            try:
+                result = services.register_project(actor, data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            except PermissionDenied as exc:
+                form.add_error("payer", str(exc))
+            else:
+                messages.success(request, _("Proyek %(n)s didaftarkan.") % {"n": result.project.name})
+                for warning in result.warnings:
+                    messages.warning(request, warning)
+                return redirect("enrollment:projects")
+    projects = list(selectors.projects_for(actor).annotate(members=Count("memberships"))[:200])
+    return render(request, "enrollment/project_list.html", {"projects": projects, "form": form})

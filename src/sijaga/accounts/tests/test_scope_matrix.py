@@ -86,6 +86,8 @@ LIST_ENDPOINTS = [
     ("web arrears list", "/iuran/tunggakan/"),
     ("web arrears list of a payer", "/iuran/tunggakan/?pembayar=1"),
     ("web region page contributions", "/wilayah/{regency}/"),
+    ("web construction projects", "/kepesertaan/proyek/"),
+    ("api construction projects", "/api/projects/?limit=500"),
 ]
 
 # Endpoints that create: creating in a foreign region is refused.
@@ -99,6 +101,8 @@ CREATE_ENDPOINTS = [
     "web import upload",
     "api record payment",
     "web record payment",
+    "api create project",
+    "web create project",
 ]
 
 # Everything else the site serves, with the reason it needs no scope test.
@@ -315,6 +319,19 @@ def test_create_in_foreign_region_is_refused(client, world, role, endpoint):
         r = client.post("/iuran/bayar/", form)
         assert r.status_code in (200, 403)  # the payer is not offered to this user, or the role may not record
         assert not Payment.objects.exists()
+    elif endpoint in ("api create project", "web create project"):
+        from sijaga.enrollment.models import ConstructionProject
+
+        data = {"name": "Asing", "contract_value": 750_000_000, "work_order_date": "2026-03-02",
+                "start_date": "2026-03-09", "end_date": "2026-09-30", "priced_on": "contract"}  # fmt: skip
+        if endpoint == "api create project":
+            body = {"payer_id": site.payer.pk, **data}
+            r = client.post("/api/projects/", data=json.dumps(body), content_type="application/json")
+            assert r.status_code == 403
+        else:
+            r = client.post("/kepesertaan/proyek/", {"payer": site.payer.pk, **data})
+            assert r.status_code in (200, 403)  # the payer is not offered to this user, or the role may not write
+        assert not ConstructionProject.objects.exists()
     elif endpoint in ("api import upload", "web import upload"):
         import io
 
@@ -417,6 +434,8 @@ def test_every_endpoint_is_classified():
         "/iuran/tagihan/<payer>/<month>.xlsx",  # "web payer statement" above, for one month
         "/iuran/tagihan/<payer>/<month>.pdf",  # "web payer statement pdf" above
         "/iuran/wilayah/<code>.<fmt>",  # "web region contributions json/csv" above
+        "/api/projects/",
+        "/api/projects/{project_id}/memberships",  # attach: tested in contributions/tests/test_projects.py
     ]  # CREATE_ENDPOINTS
 
     import re
