@@ -23,6 +23,12 @@ def case_event(
     case: BenefitCase, *, actor, kind: str, from_status: str, reason: str, changes: dict | None = None
 ) -> CaseEvent:
     return CaseEvent.objects.create(
-        case=case, at=timezone.now(), by=getattr(actor, "user", None), kind=kind, from_status=from_status,
-        to_status=case.status, reason=reason[:300], changes=_json(changes) if changes else None,
-    )  # fmt: skip
+        case=case,
+        at=timezone.now(),
+        by=getattr(actor, "user", None),
+        kind=kind,
+        from_status=from_status,
+        to_status=case.status,
+        reason=reason[:300],
+        changes=_json(changes) if changes else None,
+    )

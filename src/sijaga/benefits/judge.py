@@ -108,16 +108,37 @@ def entitlement(case: BenefitCase, table: rules.Table, f: Facts, levels: list[st
     if case.event_type == EventType.DEATH:
         return rules.jkm(table, case.event_date, contribution_months=f.contribution_months, school_levels=levels)
     return rules.jkk(
-        table, case.event_date, outcome=case.outcome, wage=f.wage or 0, disability_percent=case.disability_percent,
-        incapacity_months=case.incapacity_months, transport_mode=case.transport_mode,
-        transport_cost=case.transport_cost, home_care_cost=case.home_care_cost,
-        contribution_months=f.contribution_months, school_levels=levels,
-    )  # fmt: skip
+        table,
+        case.event_date,
+        outcome=case.outcome,
+        wage=f.wage or 0,
+        disability_percent=case.disability_percent,
+        incapacity_months=case.incapacity_months,
+        transport_mode=case.transport_mode,
+        transport_cost=case.transport_cost,
+        home_care_cost=case.home_care_cost,
+        contribution_months=f.contribution_months,
+        school_levels=levels,
+    )
 
 
-JUDGED = ("membership_id", "wage", "segment", "contribution_months", "arrears_months", "arrears_amount",
-          "eligibility", "entitlement", "scholarship_max", "liable", "employer_owes", "rule_key", "rule_citation",
-          "rule_verified", "overpaid")  # fmt: skip
+JUDGED = (
+    "membership_id",
+    "wage",
+    "segment",
+    "contribution_months",
+    "arrears_months",
+    "arrears_amount",
+    "eligibility",
+    "entitlement",
+    "scholarship_max",
+    "liable",
+    "employer_owes",
+    "rule_key",
+    "rule_citation",
+    "rule_verified",
+    "overpaid",
+)
 
 
 def judge(case: BenefitCase, table: rules.Table | None = None) -> dict[str, list]:
@@ -137,9 +158,15 @@ def judge(case: BenefitCase, table: rules.Table | None = None) -> dict[str, list
 
     payer_kind = Payer.objects.values_list("kind", flat=True).get(pk=case.payer_id)
     li = rules.liability(
-        table, eligibility=eligibility, payer_kind=payer_kind, segment=f.segment, day=case.event_date,
-        entitlement=ent.total + ent.scholarship_max, arrears_months=f.arrears_months, arrears_amount=f.arrears_amount,
-    )  # fmt: skip
+        table,
+        eligibility=eligibility,
+        payer_kind=payer_kind,
+        segment=f.segment,
+        day=case.event_date,
+        entitlement=ent.total + ent.scholarship_max,
+        arrears_months=f.arrears_months,
+        arrears_amount=f.arrears_amount,
+    )
     case.membership_id = f.membership_id
     case.wage = f.wage
     case.segment = f.segment
@@ -156,10 +183,13 @@ def judge(case: BenefitCase, table: rules.Table | None = None) -> dict[str, list
     case.rule_verified = bool(li.rule.verified) if li.rule else eligibility == "covered"
     case.overpaid = bool(case.paid_amount and case.paid_amount > ent.total + ent.scholarship_year_one)
     case.detail = {
-        "parts": ent.parts, "citations": ent.citations, "unverified": ent.unverified,
+        "parts": ent.parts,
+        "citations": ent.citations,
+        "unverified": ent.unverified,
         "scholarship_year_one": ent.scholarship_year_one,
-        "rule_note": li.rule.note if li.rule else "", "rule_outcome": li.rule.outcome if li.rule else "",
-    }  # fmt: skip
+        "rule_note": li.rule.note if li.rule else "",
+        "rule_outcome": li.rule.outcome if li.rule else "",
+    }
     case.judged_at = timezone.now()
     after = {k: getattr(case, k) for k in JUDGED}
     return {k: [before[k], after[k]] for k in JUDGED if before[k] != after[k]}

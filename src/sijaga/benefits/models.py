@@ -83,8 +83,17 @@ class BenefitFigure(models.Model):
         return f"{self.key} = {self.value} {self.unit}"
 
     def as_row(self) -> rules.Figure:
-        return rules.Figure(self.key, self.unit, self.value, self.valid_from, self.valid_to, self.regulation,
-                            self.article, self.verified, self.source)  # fmt: skip
+        return rules.Figure(
+            self.key,
+            self.unit,
+            self.value,
+            self.valid_from,
+            self.valid_to,
+            self.regulation,
+            self.article,
+            self.verified,
+            self.source,
+        )
 
 
 class LiabilityRule(models.Model):
@@ -126,9 +135,21 @@ class LiabilityRule(models.Model):
         return f"{self.key}: {self.outcome}"
 
     def as_row(self) -> rules.Rule:
-        return rules.Rule(self.key, self.situation, self.employer, self.segment, self.min_months, self.outcome,
-                          self.fine_bp, self.valid_from, self.valid_to, self.regulation, self.article, self.note,
-                          self.verified)  # fmt: skip
+        return rules.Rule(
+            self.key,
+            self.situation,
+            self.employer,
+            self.segment,
+            self.min_months,
+            self.outcome,
+            self.fine_bp,
+            self.valid_from,
+            self.valid_to,
+            self.regulation,
+            self.article,
+            self.note,
+            self.verified,
+        )
 
 
 class EventType(models.TextChoices):
@@ -188,8 +209,9 @@ class BenefitCase(ScopedModel):
     # JKK inputs
     disability_percent = models.PositiveSmallIntegerField(_("persen cacat (tabel)"), null=True, blank=True)
     incapacity_months = models.PositiveSmallIntegerField(_("bulan tidak mampu bekerja"), null=True, blank=True)
-    transport_mode = models.CharField(_("angkutan"), max_length=5, blank=True,
-                                      choices=[("land", _("darat")), ("sea", _("laut")), ("air", _("udara"))])  # fmt: skip
+    transport_mode = models.CharField(
+        _("angkutan"), max_length=5, blank=True, choices=[("land", _("darat")), ("sea", _("laut")), ("air", _("udara"))]
+    )
     transport_cost = models.PositiveBigIntegerField(_("biaya angkutan (Rp)"), default=0)
     home_care_cost = models.PositiveBigIntegerField(_("biaya perawatan di rumah (Rp)"), default=0)
     # the claim at BPJS

@@ -85,8 +85,13 @@ class DataFile:
 
     @property
     def digest(self) -> str:
-        payload = {"figures": [asdict(f) for f in self.figures], "rules": [asdict(r) for r in self.rules],
-                   "employer_types": self.employer_types, "regulation": self.regulation, "title": self.title}  # fmt: skip
+        payload = {
+            "figures": [asdict(f) for f in self.figures],
+            "rules": [asdict(r) for r in self.rules],
+            "employer_types": self.employer_types,
+            "regulation": self.regulation,
+            "title": self.title,
+        }
         return hashlib.sha256(json.dumps(payload, default=str, sort_keys=True).encode()).hexdigest()
 
 
@@ -116,9 +121,17 @@ def parse_file(path: Path) -> DataFile:
         unit, value = f.get("unit"), f.get("value")
         if unit not in UNITS or not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_AMOUNT:
             raise DataError(f"{where}: unit must be one of {UNITS} and value a whole number")
-        fig = Figure(f["key"], unit, value, _date(f.get("valid_from"), where), _date(f.get("valid_to"), where),
-                     f.get("regulation", regulation), f.get("article", ""), bool(f.get("verified", False)),
-                     f.get("source", ""))  # fmt: skip
+        fig = Figure(
+            f["key"],
+            unit,
+            value,
+            _date(f.get("valid_from"), where),
+            _date(f.get("valid_to"), where),
+            f.get("regulation", regulation),
+            f.get("article", ""),
+            bool(f.get("verified", False)),
+            f.get("source", ""),
+        )
         if fig.valid_from is None or (fig.valid_to and fig.valid_to < fig.valid_from):
             raise DataError(f"{where}: valid_from missing or after valid_to")
         if (fig.key, fig.valid_from) in seen:
@@ -128,11 +141,21 @@ def parse_file(path: Path) -> DataFile:
     keys: set[str] = set()
     for i, r in enumerate(raw.get("rule", [])):
         where = f"{path.name} rule {i + 1} ({r.get('key')})"
-        rule = Rule(r["key"], r.get("situation"), r.get("employer", "any"), r.get("segment", "any"),
-                    int(r.get("min_months", 0)), r.get("outcome"), int(r.get("fine_bp", 0)),
-                    _date(r.get("valid_from"), where), _date(r.get("valid_to"), where),
-                    r.get("regulation", regulation), r.get("article", ""), r.get("note", ""),
-                    bool(r.get("verified", False)))  # fmt: skip
+        rule = Rule(
+            r["key"],
+            r.get("situation"),
+            r.get("employer", "any"),
+            r.get("segment", "any"),
+            int(r.get("min_months", 0)),
+            r.get("outcome"),
+            int(r.get("fine_bp", 0)),
+            _date(r.get("valid_from"), where),
+            _date(r.get("valid_to"), where),
+            r.get("regulation", regulation),
+            r.get("article", ""),
+            r.get("note", ""),
+            bool(r.get("verified", False)),
+        )
         if rule.situation not in SITUATIONS or rule.employer not in EMPLOYERS or rule.segment not in SEGMENTS:
             raise DataError(f"{where}: situation/employer/segment not recognised")
         if rule.outcome not in OUTCOMES or rule.valid_from is None or rule.key in keys:
@@ -185,12 +208,16 @@ class Table:
         return self.employer_types.get(payer_kind, "non_state")
 
     def rule(self, situation: str, employer: str, segment: str, months: int, day: dt.date) -> Rule | None:
-        """The most specific rule in force for the situation (an exact segment, then an exact employer, before "any")."""
+        """The most specific rule in force (an exact segment, then an exact employer, before "any")."""
         found = [
-            r for r in self.rules
-            if r.situation == situation and r.in_force(day) and r.employer in (employer, "any")
-            and r.segment in (segment, "any") and months >= r.min_months
-        ]  # fmt: skip
+            r
+            for r in self.rules
+            if r.situation == situation
+            and r.in_force(day)
+            and r.employer in (employer, "any")
+            and r.segment in (segment, "any")
+            and months >= r.min_months
+        ]
         if not found:
             return None
         return max(found, key=lambda r: (r.segment != "any", r.employer != "any", r.min_months, r.valid_from))

@@ -77,9 +77,16 @@ def load_benefit_rules(actor: Actor | None = None, *, directory: Path = rules.DA
                 version = (BenefitSchedule.objects.filter(code=data.code).count() or 0) + 1
                 created += 1
             schedule = BenefitSchedule.objects.create(
-                code=data.code, version=version, regulation=data.regulation, title=data.title, source=data.source,
-                digest=digest, employer_types=data.employer_types, is_current=True, created_at=timezone.now(),
-            )  # fmt: skip
+                code=data.code,
+                version=version,
+                regulation=data.regulation,
+                title=data.title,
+                source=data.source,
+                digest=digest,
+                employer_types=data.employer_types,
+                is_current=True,
+                created_at=timezone.now(),
+            )
             BenefitFigure.objects.bulk_create(
                 BenefitFigure(
                     schedule=schedule,
@@ -92,7 +99,7 @@ def load_benefit_rules(actor: Actor | None = None, *, directory: Path = rules.DA
                     article=f.article,
                     source=f.source,
                     verified=f.verified,
-                )  # fmt: skip
+                )
                 for f in data.figures
             )
             LiabilityRule.objects.bulk_create(
@@ -111,16 +118,18 @@ def load_benefit_rules(actor: Actor | None = None, *, directory: Path = rules.DA
                     article=r.article,
                     note=r.note,
                     verified=r.verified,
-                )  # fmt: skip
+                )
                 for r in data.rules
             )
         codes = {d.code for d in files}
         BenefitSchedule.objects.filter(is_current=True).exclude(code__in=codes).update(is_current=False)
     return LoadResult(
-        created, updated, unchanged,
+        created,
+        updated,
+        unchanged,
         BenefitFigure.objects.filter(schedule__is_current=True).count(),
         LiabilityRule.objects.filter(schedule__is_current=True).count(),
-    )  # fmt: skip
+    )
 
 
 # --- cases -------------------------------------------------------------------------------------------------------
@@ -229,8 +238,13 @@ def record_case(
     first_start = memberships.order_by("start_date").values_list("start_date", flat=True).first()
     covering = judge.membership_on(worker.pk, payer_id, event_date)
     if covering is None and first_start is not None and event_date < first_start:
-        raise ValidationError({"event_date": [_("Tanggal kejadian sebelum kepesertaan dimulai (%(d)s).")
-                                              % {"d": first_start.strftime("%d-%m-%Y")}]})  # fmt: skip
+        raise ValidationError(
+            {
+                "event_date": [
+                    _("Tanggal kejadian sebelum kepesertaan dimulai (%(d)s).") % {"d": first_start.strftime("%d-%m-%Y")}
+                ]
+            }
+        )
     if covering is not None and payer_id is None:
         payer_id = covering.payer_id
     if payer_id is None:
@@ -240,24 +254,45 @@ def record_case(
         raise PermissionDenied(_("Pemberi kerja tidak ditemukan di wilayah tugas Anda."))
     if covering is None and not wage and event_type != EventType.DEATH:
         raise ValidationError({"wage": [_("Pekerja tidak terdaftar: isi upah pada tanggal kejadian.")]})
-    existing = BenefitCase.objects.filter(worker=worker).filter(
-        **({"outcome": Outcome.DEATH} if outcome == Outcome.DEATH else {"event_type": event_type,
-                                                                         "event_date": event_date})
-    ).first()  # fmt: skip
+    existing = (
+        BenefitCase.objects.filter(worker=worker)
+        .filter(
+            **(
+                {"outcome": Outcome.DEATH}
+                if outcome == Outcome.DEATH
+                else {"event_type": event_type, "event_date": event_date}
+            )
+        )
+        .first()
+    )
     if existing is not None:
         raise DuplicateCase(existing)
     try:
         with transaction.atomic():
             case = BenefitCase(
-                number=next_number(event_date), worker=worker, payer=payer, region_code=_region_of(payer),
-                event_type=event_type, outcome=outcome, event_date=event_date, cause=cause, place=_text(place, 200),
-                wage=wage, disability_percent=disability_percent, incapacity_months=incapacity_months,
-                transport_mode=transport_mode or "", transport_cost=transport_cost or 0,
-                home_care_cost=home_care_cost or 0, claim_number=_text(claim_number, 40) or None,
+                number=next_number(event_date),
+                worker=worker,
+                payer=payer,
+                region_code=_region_of(payer),
+                event_type=event_type,
+                outcome=outcome,
+                event_date=event_date,
+                cause=cause,
+                place=_text(place, 200),
+                wage=wage,
+                disability_percent=disability_percent,
+                incapacity_months=incapacity_months,
+                transport_mode=transport_mode or "",
+                transport_cost=transport_cost or 0,
+                home_care_cost=home_care_cost or 0,
+                claim_number=_text(claim_number, 40) or None,
                 created_by=actor.user,
-            )  # fmt: skip
-            case.full_clean(exclude=["worker", "payer", "membership", "created_by"], validate_unique=False,
-                            validate_constraints=False)  # fmt: skip
+            )
+            case.full_clean(
+                exclude=["worker", "payer", "membership", "created_by"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
             case.save()
             Heir.objects.bulk_create(
                 Heir(
@@ -269,13 +304,19 @@ def record_case(
                     school_level=h.get("school_level") or "",
                     bank_name=_text(h.get("bank_name"), 60),
                     account_number=str(h.get("account_number") or "").replace(" ", "").replace("-", ""),
-                )  # fmt: skip
+                )
                 for h in heirs
             )
             judge.judge(case)
             case.save()
-            events.case_event(case, actor=actor, kind="recorded", from_status="",
-                              reason=_("Kasus dicatat"), changes={"heirs": len(heirs)})  # fmt: skip
+            events.case_event(
+                case,
+                actor=actor,
+                kind="recorded",
+                from_status="",
+                reason=_("Kasus dicatat"),
+                changes={"heirs": len(heirs)},
+            )
             if outcome == Outcome.DEATH and covering is not None and covering.status != "ended":
                 _end_membership(actor, covering, event_date)
             ensure_visible(actor, case, _("Kasus berada di luar wilayah tugas Anda."))
@@ -294,8 +335,14 @@ def _end_membership(actor: Actor, membership, day: dt.date) -> None:
     from sijaga.enrollment.services import change_status
 
     system = Actor.system("task", on_behalf_of=actor.user)
-    change_status(system, membership, "ended", reason=_("Peserta meninggal dunia (kasus manfaat)"),
-                  end_reason="death", end_date=max(day, membership.start_date))  # fmt: skip
+    change_status(
+        system,
+        membership,
+        "ended",
+        reason=_("Peserta meninggal dunia (kasus manfaat)"),
+        end_reason="death",
+        end_date=max(day, membership.start_date),
+    )
 
 
 def _case_for_update(actor: Actor, case_id: int) -> BenefitCase:
@@ -334,8 +381,14 @@ def submit_claim(actor: Actor, case_id: int, *, submitted_on: dt.date, claim_num
         before = case.status
         case.status, case.submitted_on, case.claim_number = CaseStatus.SUBMITTED, submitted_on, claim_number
         case.save(update_fields=["status", "submitted_on", "claim_number"])
-        events.case_event(case, actor=actor, kind="submitted", from_status=before, reason=_("Diajukan ke BPJS"),
-                          changes={"claim_number": claim_number, "submitted_on": submitted_on})  # fmt: skip
+        events.case_event(
+            case,
+            actor=actor,
+            kind="submitted",
+            from_status=before,
+            reason=_("Diajukan ke BPJS"),
+            changes={"claim_number": claim_number, "submitted_on": submitted_on},
+        )
     audit(actor, "update", "benefit_case", case.pk)
     return case
 
@@ -353,9 +406,14 @@ def decide_claim(actor: Actor, case_id: int, *, decided_on: dt.date, approved: b
         case.status = CaseStatus.APPROVED if approved else CaseStatus.REJECTED
         case.decided_on = decided_on
         case.save(update_fields=["status", "decided_on"])
-        events.case_event(case, actor=actor, kind="decided", from_status=before,
-                          reason=_text(reason, 300) or case.get_status_display(),
-                          changes={"decided_on": decided_on})  # fmt: skip
+        events.case_event(
+            case,
+            actor=actor,
+            kind="decided",
+            from_status=before,
+            reason=_text(reason, 300) or case.get_status_display(),
+            changes={"decided_on": decided_on},
+        )
     audit(actor, "update", "benefit_case", case.pk)
     return case
 
@@ -388,9 +446,14 @@ def record_claim_payment(actor: Actor, case_id: int, *, paid_on: dt.date, amount
         changes = {"paid_on": paid_on, "amount": amount, "days": case.days_to_payment}
         if case.overpaid:
             changes["overpaid_by"] = amount - limit
-        events.case_event(case, actor=actor, kind="paid", from_status=before,
-                          reason=_("Dibayar melebihi hak") if case.overpaid else _("Manfaat dibayar"),
-                          changes=changes)  # fmt: skip
+        events.case_event(
+            case,
+            actor=actor,
+            kind="paid",
+            from_status=before,
+            reason=_("Dibayar melebihi hak") if case.overpaid else _("Manfaat dibayar"),
+            changes=changes,
+        )
     audit(actor, "update", "benefit_case", case.pk)
     return case
 
@@ -438,11 +501,24 @@ def attach_document(actor: Actor, case_id: int, *, label: str, name: str, data: 
             return existing
         path = documents.store(case.pk, digest, data)
         doc = CaseDocument.objects.create(
-            case=case, label=_text(label, 120) or safe, file_name=safe, content_type=content_type, size=len(data),
-            sha256=digest, path=str(path), uploaded_at=timezone.now(), uploaded_by=actor.user,
-        )  # fmt: skip
-        events.case_event(case, actor=actor, kind="document", from_status=case.status, reason=_("Dokumen diunggah"),
-                          changes={"file": safe, "size": len(data)})  # fmt: skip
+            case=case,
+            label=_text(label, 120) or safe,
+            file_name=safe,
+            content_type=content_type,
+            size=len(data),
+            sha256=digest,
+            path=str(path),
+            uploaded_at=timezone.now(),
+            uploaded_by=actor.user,
+        )
+        events.case_event(
+            case,
+            actor=actor,
+            kind="document",
+            from_status=case.status,
+            reason=_("Dokumen diunggah"),
+            changes={"file": safe, "size": len(data)},
+        )
     audit(actor, "create", "benefit_document", doc.pk)
     return doc
 

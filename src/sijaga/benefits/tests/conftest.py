@@ -25,16 +25,32 @@ def enrol(world):
         district = Region.objects.get(code=s.village).parent_id
         birth = dt.date(1985, 1, 1) + dt.timedelta(days=serial)
         result = enrollment.enrol(
-            world.users["coordinator"], payer_id=(payer or s.payer).pk, segment=segment,
-            programmes=["jkk", "jkm"], wage=wage, start_date=start,
-            worker_data={"nik": make_nik(district, birth, "L", serial), "full_name": f"Almarhum {serial}",
-                         "birth_date": birth, "gender": "L", "domicile_id": s.village, "category": "non_asn"},
-        )  # fmt: skip
+            world.users["coordinator"],
+            payer_id=(payer or s.payer).pk,
+            segment=segment,
+            programmes=["jkk", "jkm"],
+            wage=wage,
+            start_date=start,
+            worker_data={
+                "nik": make_nik(district, birth, "L", serial),
+                "full_name": f"Almarhum {serial}",
+                "birth_date": birth,
+                "gender": "L",
+                "domicile_id": s.village,
+                "category": "non_asn",
+            },
+        )
         return result.membership
 
     return _enrol
 
 
 def heir(district: str, relation: str, serial: int, *, level: str = "", born=dt.date(2012, 5, 5), gender="P"):
-    return {"name": f"Ahli Waris {serial}", "relation": relation, "nik": make_nik(district, born, gender, serial),
-            "school_level": level, "bank_name": "Bank Kaltimtara", "account_number": f"00123{serial:05d}"}  # fmt: skip
+    return {
+        "name": f"Ahli Waris {serial}",
+        "relation": relation,
+        "nik": make_nik(district, born, gender, serial),
+        "school_level": level,
+        "bank_name": "Bank Kaltimtara",
+        "account_number": f"00123{serial:05d}",
+    }
