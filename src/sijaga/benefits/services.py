@@ -234,6 +234,19 @@ def record_case(
         errors["heirs"] = [_("Ahli waris yang sama dicatat dua kali.")]
     if errors:
         raise ValidationError(errors)
+    existing = (
+        BenefitCase.objects.filter(worker=worker)
+        .filter(
+            **(
+                {"outcome": Outcome.DEATH}
+                if outcome == Outcome.DEATH
+                else {"event_type": event_type, "event_date": event_date}
+            )
+        )
+        .first()
+    )
+    if existing is not None:
+        raise DuplicateCase(existing)
     memberships = Membership.objects.filter(worker=worker)
     first_start = memberships.order_by("start_date").values_list("start_date", flat=True).first()
     covering = judge.membership_on(worker.pk, payer_id, event_date)
@@ -254,19 +267,6 @@ def record_case(
         raise PermissionDenied(_("Pemberi kerja tidak ditemukan di wilayah tugas Anda."))
     if covering is None and not wage and event_type != EventType.DEATH:
         raise ValidationError({"wage": [_("Pekerja tidak terdaftar: isi upah pada tanggal kejadian.")]})
-    existing = (
-        BenefitCase.objects.filter(worker=worker)
-        .filter(
-            **(
-                {"outcome": Outcome.DEATH}
-                if outcome == Outcome.DEATH
-                else {"event_type": event_type, "event_date": event_date}
-            )
-        )
-        .first()
-    )
-    if existing is not None:
-        raise DuplicateCase(existing)
     try:
         with transaction.atomic():
             case = BenefitCase(
