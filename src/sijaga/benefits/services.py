@@ -219,8 +219,12 @@ def record_case(
     cause = _text(cause, 300)
     if not cause:
         errors["cause"] = [_("Penyebab wajib diisi.")]
-    if outcome == Outcome.PARTIAL_DISABILITY and not (disability_percent and 1 <= disability_percent <= 100):
+    if (outcome == Outcome.PARTIAL_DISABILITY or disability_percent is not None) and not (
+        disability_percent and 1 <= disability_percent <= 100
+    ):
         errors["disability_percent"] = [_("Persen cacat menurut tabel (1–100) wajib diisi.")]
+    if incapacity_months is not None and not 0 <= incapacity_months <= 600:
+        errors["incapacity_months"] = [_("Bulan tidak mampu bekerja 0–600.")]
     if wage is not None and not 0 < wage <= rules.MAX_AMOUNT:
         errors["wage"] = [_("Upah harus lebih dari Rp0.")]
     for cost in (transport_cost, home_care_cost):
