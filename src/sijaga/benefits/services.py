@@ -203,9 +203,9 @@ def record_case(
     from sijaga.registry.selectors import get_worker
 
     actor = as_actor(actor)
+    worker = get_worker(actor, worker_id, audit_read=False)  # 404 outside the scope, before 403
     if not actor.can_write:
         raise PermissionDenied(_("Peran Anda tidak dapat mencatat kasus manfaat."))
-    worker = get_worker(actor, worker_id, audit_read=False)  # 404 outside the scope
     today = today or timezone.localdate()
     heirs = heirs or []
     outcome = Outcome.DEATH if event_type == EventType.DEATH else outcome
