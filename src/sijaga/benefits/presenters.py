@@ -33,6 +33,7 @@ def heir_fields(actor, heir: Heir) -> dict[str, Any]:
         "nik": HEIR_POLICY.present(actor, "nik", heir.nik),
         "birth_date": HEIR_POLICY.present(actor, "birth_date", heir.birth_date),
         "school_level": heir.school_level,
+        "school_level_label": str(heir.get_school_level_display()) if heir.school_level else "",
         "bank_name": heir.bank_name,
         "account_number": HEIR_POLICY.present(actor, "account_number", heir.account_number),
     }
