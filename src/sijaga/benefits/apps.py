@@ -24,6 +24,12 @@ class BenefitsConfig(AppConfig):
         register_payer_panel(PayerPanel("benefits", "benefits/_payer_panel.html", payer_panel, order=30))
         register_region_panel(RegionPanel("benefits", "benefits/_region_panel.html", region_panel, order=30))
 
+        # Benefit cases from a BPJS file: the import engine knows the kind only by its registry.
+        from sijaga.benefits.importing import BenefitCaseKind
+        from sijaga.imports.kinds import register
+
+        register(BenefitCaseKind())
+
 
 def _payment_saved(sender, instance, created, **kwargs) -> None:
     if not created:
