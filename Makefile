@@ -32,6 +32,7 @@ demo: venv
 	$(VENV)/bin/sijaga migrate --no-input
 	$(VENV)/bin/sijaga load_regions
 	$(VENV)/bin/sijaga load_rates
+	$(VENV)/bin/sijaga load_benefit_rules
 	@if [ -d "$(GEO_DIR)" ]; then $(VENV)/bin/sijaga load_boundaries "$(GEO_DIR)"; \
 	  else echo "No boundaries at $(GEO_DIR): maps stay empty until 'sijaga load_boundaries DIR'"; fi
 	$(VENV)/bin/sijaga demo_data

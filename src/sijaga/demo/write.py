@@ -174,7 +174,12 @@ def generate_demo(
         created = counts["workers_created"] - before
         _write(stdout, f"  {regency.name}: {created} tenaga kerja baru, {len(regency_plans) - created} sudah ada")
 
+    from sijaga.demo.benefits import ensure_benefits
+
+    counts.update(ensure_benefits(coordinator))
     keys = (
+        "benefit_cases_created",
+        "benefit_cases_existing",
         "users_created",
         "users_existing",
         "payers_created",
@@ -185,6 +190,9 @@ def generate_demo(
         "status_changes",
     )
     result = {k: counts[k] for k in keys}
+    _write(
+        stdout, f"Kasus manfaat: {result['benefit_cases_created']} baru, {result['benefit_cases_existing']} sudah ada"
+    )
     _write(stdout, f"Pengguna: {result['users_created']} baru, {result['users_existing']} sudah ada")
     _write(stdout, f"Pembayar iuran: {result['payers_created']} baru, {result['payers_existing']} sudah ada")
     _write(stdout, f"Tenaga kerja: {result['workers_created']} baru, {result['workers_existing']} sudah ada")

@@ -13,4 +13,5 @@ urlpatterns = [
     path("pembayar/tambah/", views.payer_edit, name="payer_add"),
     path("pembayar/<int:pk>/ubah/", views.payer_edit, name="payer_edit"),
     path("proyek/", views.project_list, name="projects"),
+    path("pembayar/<int:pk>/", views.payer_detail, name="payer_detail"),
 ]

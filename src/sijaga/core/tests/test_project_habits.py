@@ -69,6 +69,9 @@ PUBLIC_MODELS = {
     "contributions.RateSchedule": "versions of the contribution rates: public regulation, no personal or regional data",
     "contributions.Rate": "contribution rates, caps and reliefs: public regulation (everyone may read them)",
     "contributions.RateEvent": "history of the public rates (names the coordinator who corrected, a staff account)",
+    "benefits.BenefitSchedule": "versions of the benefit data files: public regulation",
+    "benefits.BenefitFigure": "benefit amounts and multiples: public regulation with citations",
+    "benefits.LiabilityRule": "who carries a case when contributions lapsed: public regulation with citations",
 }
 
 

@@ -208,7 +208,15 @@ def test_second_run_creates_nothing(runs):
     assert first["users_created"] == len(demo_roles_expected())
     assert runs["after_first"] == runs["after_second"] == table_counts()
     assert {k: v for k, v in third.items() if not k.endswith("_existing")} == dict.fromkeys(
-        ("users_created", "payers_created", "workers_created", "memberships_created", "status_changes"), 0
+        (
+            "users_created",
+            "payers_created",
+            "workers_created",
+            "memberships_created",
+            "status_changes",
+            "benefit_cases_created",
+        ),
+        0,
     )
     assert third["workers_existing"] == first["workers_created"]
     assert third["payers_existing"] == first["payers_created"]
@@ -310,3 +318,16 @@ def test_refuses_without_regions_or_with_a_bad_number(monkeypatch, settings):
     with pytest.raises(CommandError, match="load_regions"):
         call_command("demo_data", stdout=StringIO())
     assert table_counts() == before
+
+
+def test_benefit_cases_of_the_kaltim_meeting(runs):
+    """Four JKM deaths paid Rp42 million each (two village heads, a Tagana officer, an RT head) and one death of
+    a worker a BUMD never registered: the BUMD owes the benefit (unverified rule, shown as such)."""
+    from sijaga.benefits.models import BenefitCase
+
+    paid = BenefitCase.objects.filter(status="paid")
+    assert paid.count() == 4 and {c.paid_amount for c in paid} == {42_000_000}
+    assert all(c.heirs.count() == 2 and c.membership.status == "ended" for c in paid)
+    owed = BenefitCase.objects.get(eligibility="not_registered")
+    assert owed.payer.kind == "badan_usaha" and owed.employer_owes == 42_000_000 and not owed.rule_verified
+    assert runs["first"]["benefit_cases_created"] == 5 and runs["third"]["benefit_cases_existing"] == 5
