@@ -65,12 +65,14 @@ def populate(n: int, payers: int) -> list[int]:
     village = Region.objects.filter(code__startswith="64.71.", kind__in=("desa", "kelurahan")).order_by("code")[0].code
     now = timezone.now()
     with connection.cursor() as cur:
-        cur.execute("TRUNCATE contributions_allocation, contributions_payment, contributions_billline, "
+        cur.execute("TRUNCATE contributions_allocation, contributions_payment, contributions_projectcontribution, "
+                    "contributions_billline, "
                     "contributions_bill, enrollment_membershipterms, enrollment_membershipevent, "
                     "enrollment_membership, registry_workerchange, registry_worker CASCADE")  # fmt: skip
         cur.execute(
-            "INSERT INTO registry_worker (id, nik, full_name, birth_date, gender, phone, occupation, category, "
-            "created_at, updated_at, domicile_id) SELECT i, lpad(i::text, 16, '0'), 'Pekerja ' || i, "
+            "INSERT INTO registry_worker (id, nik, full_name, search_key, birth_date, gender, phone, occupation, "
+            "category, created_at, updated_at, domicile_id) SELECT i, lpad(i::text, 16, '0'), 'Pekerja ' || i, "
+            "'pekerja ' || i, "
             "date '1980-01-01' + (i %% 9000)::int, CASE WHEN i %% 2 = 0 THEN 'L' ELSE 'P' END, '', '', 'non_asn', "
             "%s, %s, %s "
             "FROM generate_series(1::bigint, %s::bigint) AS i",
@@ -174,7 +176,8 @@ def main() -> None:
     populate(args.n, args.payers)
     print(f"setup: {args.n:,} memberships ready in {time.perf_counter() - t0:.1f} s (not timed below)")
     with connection.cursor() as cur:
-        cur.execute("TRUNCATE contributions_allocation, contributions_payment, contributions_billline, "
+        cur.execute("TRUNCATE contributions_allocation, contributions_payment, contributions_projectcontribution, "
+                    "contributions_billline, "
                     "contributions_bill CASCADE")  # fmt: skip
     system = Actor.system("cli")
     june = Month(2024, 6)

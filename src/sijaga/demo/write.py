@@ -129,6 +129,12 @@ def generate_demo(
 
     with transaction.atomic():
         payers = _ensure_payers(payer_specs, payer_creator, counts)
+    from django.utils import timezone
+
+    from sijaga.demo.contributions import ensure_projects
+
+    with transaction.atomic():
+        counts["projects_created"] = ensure_projects(_cli(coordinator), payers, timezone.localdate())
 
     officer_scope = _cli(officer).scope
     for regency in regencies:

@@ -225,6 +225,12 @@ class ConstructionProject(ScopedModel):
             errors["end_date"] = _("Tanggal selesai sebelum tanggal mulai.")
         if self.work_order_date and self.registered_on and self.registered_on < self.work_order_date:
             errors["work_order_date"] = _("Tanggal SPK sesudah tanggal pendaftaran.")
+        import datetime as dt
+
+        for field in ("work_order_date", "start_date", "end_date", "registered_on"):
+            value = getattr(self, field)
+            if isinstance(value, dt.date) and not dt.date(2000, 1, 1) <= value <= dt.date(2100, 12, 31):
+                errors[field] = _("Tanggal harus antara tahun 2000 dan 2100.")
         if errors:
             raise ValidationError(errors)
 

@@ -47,6 +47,9 @@ def test_register_project_warns_when_late_and_checks_scope(world):
         _project(world, contract_value=0)
     with pytest.raises(ValidationError):
         _project(world, end_date=dt.date(2026, 1, 1))
+    with pytest.raises(ValidationError):  # no overflow counting working days from the end of the calendar
+        _project(world, work_order_date=dt.date(9999, 12, 31), registered_on=dt.date(9999, 12, 31),
+                 end_date=dt.date(9999, 12, 31))  # fmt: skip
 
 
 def test_contract_of_750_million_is_billed_on_the_marginal_tiers_once(world):

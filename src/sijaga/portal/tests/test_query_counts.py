@@ -111,3 +111,54 @@ def test_benefit_query_counts_are_bounded_and_independent_of_rows(client, world,
     many = _count(client, concrete)
     assert many == few, f"{url}: {few} queries for 3 cases, {many} for 27 (N+1)"
     assert many <= BENEFIT_ENDPOINTS[url], f"{url}: {many} queries"
+
+
+def _projects(world, n: int, start: int = 0) -> None:
+    from sijaga.enrollment import services
+
+    for i in range(start, start + n):
+        services.register_project(
+            world.users["regency_operator"],
+            {"payer_id": world.sites["A"].payer.pk, "name": f"Proyek {i}", "contract_value": 100_000_000 + i,
+             "work_order_date": dt.date(2026, 3, 2), "start_date": dt.date(2026, 3, 9),
+             "end_date": dt.date(2026, 6, 30), "registered_on": dt.date(2026, 3, 3)},
+        )  # fmt: skip
+
+
+def _bills(world, months: list[tuple[int, int]]) -> None:
+    from sijaga.accounts.actor import Actor
+    from sijaga.contributions import billing
+    from sijaga.contributions.services import load_rates
+    from sijaga.core.periods import Month
+
+    load_rates(Actor.system("cli"))
+    for year, month in months:
+        billing.run_billing(world.users["coordinator"], Month(year, month))
+
+
+CONTRIBUTION_ENDPOINTS = {
+    "/kepesertaan/proyek/": 12,
+    "/api/projects/": 10,
+    "/iuran/tunggakan/": 12,
+    "/iuran/tunggakan/?pembayar={payer}": 12,
+    "/wilayah/64.71/": 20,
+    "/iuran/wilayah/64.71.json": 10,
+}
+
+
+@pytest.mark.parametrize("url", list(CONTRIBUTION_ENDPOINTS))
+def test_contribution_lists_are_bounded_and_independent_of_rows(client, world, url):
+    """Projects, arrears and a region's money: the same number of queries for 3 projects / 1 month of bills as for
+    30 projects / 3 months and 30 memberships."""
+    site = world.sites["A"]
+    client.force_login(world.users["regency_operator"])
+    concrete = url.format(payer=site.payer.pk)
+    _projects(world, 3)
+    _bills(world, [(2025, 1)])
+    few = _count(client, concrete)
+    _projects(world, 27, start=3)
+    _more_workers(world, 27)
+    _bills(world, [(2025, 2), (2025, 3)])
+    many = _count(client, concrete)
+    assert many == few, f"{url}: {few} queries for few rows, {many} for many (N+1)"
+    assert many <= CONTRIBUTION_ENDPOINTS[url], f"{url}: {many} queries"
