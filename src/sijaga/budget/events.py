@@ -33,4 +33,3 @@ def allocation_reviewed(allocation: BudgetAllocation, *, actor, reason: str = ""
     kind = BudgetEventKind.VERIFIED if allocation.status == "verified" else BudgetEventKind.REJECTED
     return _event(kind, actor=actor, region_id=allocation.region_id, allocation=allocation,
                   detail={"reason": reason[:300]} if reason else None)  # fmt: skip
-

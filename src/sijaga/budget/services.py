@@ -75,6 +75,9 @@ def _budget_region(actor: Actor, region_code: str) -> Region:
         raise ValidationError({"region": _("Wilayah anggaran harus provinsi, kabupaten/kota atau desa.")})
     if not can_budget(actor, region.code):
         raise PermissionDenied(_("Anda tidak dapat menyusun anggaran untuk wilayah ini."))
+    if region.level == 4 and region.kind not in ("desa", "desa_adat"):
+        message = _("Kelurahan tidak mempunyai APBDes; anggarannya ada di APBD kabupaten/kota.")
+        raise ValidationError({"region": message})
     return region
 
 

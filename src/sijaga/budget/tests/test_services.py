@@ -13,6 +13,7 @@ from sijaga.budget import pricing, selectors, services
 from sijaga.budget.models import BudgetEvent, PlanVersion
 from sijaga.budget.services import Target
 from sijaga.contributions.services import load_rates
+from sijaga.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -98,16 +99,21 @@ def test_allocations_by_region_and_not_budgeted(rates):
 
 
 def test_village_apbdes_is_counted_with_its_regency(rates):
-    village_op = rates.users["village_operator"]
-    village = rates.sites["A"].village
+    from sijaga.accounts.services import create_user
+    from sijaga.regions.models import Region
+
+    village = Region.objects.filter(code__startswith="65.01.", level=4, kind="desa").order_by("code").first().code
+    village_op = create_user("op.desa.bulungan", PASSWORD, role="village_operator", region_codes=[village])
     _record(village_op, region=village, document_type="apbdes", document_number="Perdes 1/2027", amount=12_000_000)
-    row = {r.code: r for r in selectors.budget_status(rates.users["regency_operator"], 2027)}["64.71"]
+    row = {r.code: r for r in selectors.budget_status(rates.users["coordinator"], 2027, parent="65")}["65.01"]
     assert (row.allocated, row.own_allocated, row.village_allocated, row.villages_budgeted) == (
         12_000_000, 0, 12_000_000, 1,
     )  # fmt: skip
     assert not row.has_allocation  # the Pemda itself has not budgeted
     with pytest.raises(PermissionDenied):  # a village operator records only their village's APBDes
-        _record(village_op, region="64.71")
+        _record(village_op, region="65.01")
+    with pytest.raises(ValidationError, match="Kelurahan"):  # a kelurahan has no village budget
+        _record(rates.users["regency_operator"], region=rates.sites["A"].village, document_type="apbdes")
 
 
 @pytest.mark.parametrize(
