@@ -116,6 +116,13 @@ def realised_by_region_month(actor, year: int) -> dict[str, dict[int, int]]:
     return out
 
 
+def default_year(today: dt.date | None = None) -> int:
+    """The fiscal year the pages open on: from September the next one is being budgeted (the KUA-PPAS and the APBD
+    are adopted by December)."""
+    today = today or timezone.localdate()
+    return today.year + 1 if today.month >= 9 else today.year
+
+
 def months_elapsed(year: int, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     if year < today.year:

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,11 +24,7 @@ from sijaga.contributions import selectors as contributions
 from sijaga.contributions.rates import rupiah
 from sijaga.regions.models import Region
 
-
-def default_year() -> int:
-    """From September the next fiscal year is being budgeted (the KUA-PPAS and the APBD are adopted by December)."""
-    today = timezone.localdate()
-    return today.year + 1 if today.month >= 9 else today.year
+default_year = selectors.default_year
 
 
 def _year(request) -> int:

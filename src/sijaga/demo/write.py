@@ -17,6 +17,7 @@ from django.db import transaction
 from sijaga.accounts.actor import Actor
 from sijaga.accounts.models import Role, User
 from sijaga.accounts.services import create_user
+from sijaga.demo.budget import generate_budgets
 from sijaga.demo.payers import PayerSpec, province_payer, regency_payers
 from sijaga.demo.people import MAX_WORKERS_PER_REGENCY, plan_regency
 from sijaga.demo.places import DEMO_PROVINCES, load_demo_regions
@@ -173,6 +174,8 @@ def generate_demo(
                     counts["status_changes"] += 1
         created = counts["workers_created"] - before
         _write(stdout, f"  {regency.name}: {created} tenaga kerja baru, {len(regency_plans) - created} sudah ada")
+
+    generate_budgets([p.code for p in provinces], stdout=stdout)
 
     keys = (
         "users_created",
