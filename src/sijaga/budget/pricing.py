@@ -239,5 +239,10 @@ def estimate_scalar(cohorts: Sequence[Cohort], year: int, rates: RateTable) -> i
 
 def per_person_year(segment: str, programmes: Iterable[str], wage: int, year: int, rates: RateTable) -> int:
     """What protecting one person costs for the whole year (rates of each month)."""
-    cohort = Cohort("x", "apbd", segment, frozenset(programmes), wage, 1)
-    return estimate([cohort], year, rates).total
+    return per_person_years([(segment, tuple(programmes), wage)], year, rates)[0]
+
+
+def per_person_years(specs: Sequence[tuple[str, Sequence[str], int]], year: int, rates: RateTable) -> list[int]:
+    """The yearly cost of one person for each (segment, programmes, wage), priced in one vectorised call."""
+    cohorts = [Cohort("x", "apbd", seg, frozenset(progs), wage, 1) for seg, progs, wage in specs]
+    return [line.per_person_year for line in estimate(cohorts, year, rates).lines]

@@ -4,6 +4,7 @@ realisation, and the national/provincial lists (with XLSX, JSON and CSV of the s
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 from django.contrib import messages
@@ -124,17 +125,20 @@ def _dots(n: int) -> str:
 
 def _buys(amount: int, year: int, order: tuple[str, ...], targets=None, region: str = "") -> dict:
     """People per category a whole amount protects under each programme set, and the prioritised fill."""
-    from sijaga.budget.pricing import per_person_year
+    from sijaga.budget.pricing import per_person_years
 
     rates = contributions.current_table()
     incomes = {t.category: t.income for t in targets} if targets else {}
-    wanted = {t.category: t.people for t in targets if t.people} if targets else {}
+    wanted = {t.category: t.people for t in targets} if targets else {}  # the simulator's targets cap each category
+    specs = [
+        (rules.CATEGORY_DEFAULTS[c].segment, programmes, incomes.get(c, rules.CATEGORY_DEFAULTS[c].income))
+        for programmes in rules.PROGRAMME_SETS
+        for c in rules.CATEGORIES
+    ]
+    prices = iter(per_person_years(specs, year, rates))  # one vectorised call for every category and set
     sets = []
     for programmes in rules.PROGRAMME_SETS:
-        costs = {}
-        for c in rules.CATEGORIES:
-            default = rules.CATEGORY_DEFAULTS[c]
-            costs[c] = per_person_year(default.segment, programmes, incomes.get(c, default.income), year, rates)
+        costs = {c: next(prices) for c in rules.CATEGORIES}
         shares, left = rules.allocate(amount, costs, {c: wanted.get(c) for c in order}, order)
         sets.append({
             "programmes": " + ".join(p.upper() for p in programmes),
@@ -145,14 +149,14 @@ def _buys(amount: int, year: int, order: tuple[str, ...], targets=None, region: 
             "chart": _bars([(str(rules.CATEGORY_LABELS[s.category]), s.people) for s in shares]),
         })  # fmt: skip
     first = sets[0]
-    parts = [f"{_dots(people)} {str(label).lower()}" for label, people, _spend in first["shares"] if people]
+    parts = [f"{_dots(people)} {label}" for label, people, _spend in first["shares"] if people]
     explanation = _(
         "Dengan pagu %(amount)s untuk tahun %(year)s dan program %(programmes)s, anggaran ini melindungi "
         "%(people)s orang menurut urutan prioritas: %(parts)s; sisa %(left)s."
     ) % {"amount": rupiah(amount), "year": year, "programmes": first["programmes"],
          "people": _dots(first["people"]), "parts": ", ".join(parts) or "—",
          "left": rupiah(first["left"])}  # fmt: skip
-    return {"amount": amount, "sets": sets, "explanation": explanation, "wanted": bool(wanted)}
+    return {"amount": amount, "sets": sets, "explanation": explanation, "wanted": bool(targets)}
 
 
 @login_required
@@ -227,7 +231,7 @@ def allocation_detail(request: HttpRequest, allocation_id: int) -> HttpResponse:
     actor = actor_of(request)
     allocation = selectors.get_allocation(actor, allocation_id)
     realisation = selectors.realisation(actor, allocation.region_id, allocation.year)
-    chart = _bars([(str(m), realisation.by_month.get(m, 0)) for m in range(1, 13)])
+    chart = _bars([(date_format(dt.date(2000, m, 1), "M"), realisation.by_month.get(m, 0)) for m in range(1, 13)])
     return render(request, "budget/allocation.html", {
         "allocation": allocation, "realisation": realisation, "chart": chart,
         "events": list(selectors.events_of(actor, allocation=allocation)),
