@@ -196,8 +196,8 @@ def allocation_new(request: HttpRequest) -> HttpResponse:
     if not services.can_budget(actor):
         raise PermissionDenied
     initial = {"region": _own_region(actor)}
-    version_id = request.GET.get("versi")
-    if version_id:
+    version_id = request.GET.get("versi", "")
+    if version_id.isdigit():
         from sijaga.budget.models import PlanVersion
 
         version = PlanVersion.objects.visible_to(actor).select_related("plan").filter(pk=version_id).first()

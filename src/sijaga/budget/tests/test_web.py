@@ -87,6 +87,9 @@ def test_save_record_and_leave_the_not_budgeted_list(client, rates):
 
 def test_bad_evidence_is_refused_on_the_page(client, rates):
     client.force_login(rates.users["regency_operator"])
+    assert client.get("/anggaran/alokasi/baru/?versi=abc").status_code == 200
+    assert client.get("/anggaran/rencana/abc/").status_code == 404
+    assert client.get("/anggaran/simulasi/?rencana=x").status_code == 404
     form = {"region": "64.71", "year": "2027", "document_type": "perda_apbd", "document_number": "7",
             "document_date": "2026-12-15", "account_code": "5.1", "amount": "1000",
             "evidence": SimpleUploadedFile("perda.pdf", b"<html>not a pdf</html>")}  # fmt: skip
