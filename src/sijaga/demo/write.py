@@ -17,6 +17,7 @@ from django.db import transaction
 from sijaga.accounts.actor import Actor
 from sijaga.accounts.models import Role, User
 from sijaga.accounts.services import create_user
+from sijaga.demo.budget import generate_budgets
 from sijaga.demo.payers import PayerSpec, province_payer, regency_payers
 from sijaga.demo.people import MAX_WORKERS_PER_REGENCY, plan_regency
 from sijaga.demo.places import DEMO_PROVINCES, load_demo_regions
@@ -183,6 +184,8 @@ def generate_demo(
     from sijaga.demo.benefits import ensure_benefits
 
     counts.update(ensure_benefits(coordinator))
+    generate_budgets([p.code for p in provinces], stdout=stdout)
+
     keys = (
         "benefit_cases_created",
         "benefit_cases_existing",

@@ -823,10 +823,10 @@ def _read_sheet(reader, name: str, kind: str, width: int | None) -> tuple[Table,
         position = dict(zip(wanted, grid.columns, strict=True))
         columns = {key: position[i] for key, i in keys.items()}
     table = _table(grid, header_idx=header_idx, columns=columns, kind=kind, first_row=1, notes=notes)
-    return table, keys["nik"]
+    return table, keys.get("nik")  # None for a kind without a NIK column (the APBDes file)
 
 
-def _numeric_cells(reader, sheet: str, column: int, table: Table) -> pl.Series:
+def _numeric_cells(reader, sheet: str, column: int | None, table: Table) -> pl.Series:
     """Which cells of the NIK column are numbers (a NIK typed as a number keeps only 15 significant digits in
     Excel), indexed by grid row.
 
@@ -834,6 +834,8 @@ def _numeric_cells(reader, sheet: str, column: int, table: Table) -> pl.Series:
     cell empty, whereas a float load would also parse digit-only text.
     """
     height = int(table.frame.get_column(_GRID_INDEX).max() or 0) + 1
+    if column is None:
+        return pl.repeat(False, height, eager=True)
     try:
         cells = reader.load_sheet(
             sheet, header_row=None, skip_rows=0, dtypes="boolean", use_columns=[column]
@@ -921,7 +923,7 @@ def _table(
         .with_columns(pl.when(pl.col(k) != "").then(pl.col(k)).alias(k) for k in keys)
         # the NIK is looked up in the database before validation, and PostgreSQL cannot take NUL: the NIK engine
         # refuses the replacement character all the same
-        .with_columns(pl.col("nik").str.replace_all("\x00", "\ufffd", literal=True))
+        .with_columns(pl.col(k).str.replace_all("\x00", "\ufffd", literal=True) for k in keys if k == "nik")
     )
     blank = pl.all_horizontal(pl.col(k).is_null() for k in keys)
     blank_rows = body.select(blank.sum()).item()

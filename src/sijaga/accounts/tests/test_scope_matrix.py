@@ -62,6 +62,11 @@ OBJECT_ENDPOINTS = [
     ("api benefit case", "get", "/api/benefits/cases/{case}", "case", None),
     ("api benefit claim", "post", "/api/benefits/cases/{case}/claim", "case", {"action": "rejudge"}),
     ("api benefit case for foreign worker", "post", "/api/benefits/cases/", "benefit_worker_in_body", None),
+    ("web budget plan", "get", "/anggaran/rencana/{plan}/", "plan", None),
+    ("web budget plan edit", "get", "/anggaran/simulasi/?rencana={plan}", "plan", None),
+    ("web budget allocation", "get", "/anggaran/alokasi/{allocation}/", "allocation", None),
+    ("web budget evidence", "get", "/anggaran/alokasi/{allocation}/bukti", "allocation", None),
+    ("web budget review", "post", "/anggaran/alokasi/{allocation}/tinjau/", "allocation", {"decision": "verify"}),
 ]  # fmt: skip
 
 
@@ -93,6 +98,8 @@ def _urls(world, key, template):
     }
     if "{case}" in template:
         kw["case"] = _case_of(world, key)
+    if "{plan}" in template or "{allocation}" in template:
+        kw.update(_budget_objects(world, site))
     return template.format(**kw)
 
 
@@ -137,6 +144,12 @@ LIST_ENDPOINTS = [
     ("api benefit cases", "/api/benefits/cases/?limit=500"),
     ("api benefits paid", "/api/benefits/paid?start=2020-01-01&end=2030-12-31"),
     ("api benefits exposure", "/api/benefits/exposure"),
+    ("web budget home", "/anggaran/?tahun=2027"),
+    ("web budget lists", "/anggaran/daftar/?tahun=2027&daftar=semua"),
+    ("web budget lists json", "/anggaran/daftar.json?tahun=2027&daftar=semua"),
+    ("web budget lists xlsx", "/anggaran/daftar.xlsx?tahun=2027&daftar=semua"),
+    ("api budget status", "/api/budget/status?year=2027"),
+    ("api budget allocations", "/api/budget/allocations/by-region?year=2027"),
 ]
 
 # Endpoints that create: creating in a foreign region is refused.
@@ -153,6 +166,8 @@ CREATE_ENDPOINTS = [
     "api create project",
     "web create project",
     "api benefit case with foreign employer",
+    "web save budget plan",
+    "web record budget allocation",
 ]
 
 # Everything else the site serves, with the reason it needs no scope test.
@@ -177,6 +192,8 @@ NOT_PERSONAL = {
     "personal data (tested in contributions/tests/test_web.py)",
     "/api/contributions/calculate": "contribution calculator for logged-in users: no personal data, stores nothing",
     "/api/benefits/rules/": "public benefit figures and liability rules with their citations",
+    "anggaran/beli/": "what a budget buys: prices the amount typed in at default incomes, reads no regional or "
+    "personal data, stores nothing (tested in budget/tests/test_web.py)",
 }
 
 
@@ -190,6 +207,29 @@ def _login(client, world, role):
         Permission.objects.filter(content_type__app_label__in=["registry", "enrollment", "imports"])
     )
     return client
+
+
+def _budget_objects(world, site) -> dict:
+    """A budget plan and an allocation (with evidence) of the site's regency, made once per site."""
+    if not hasattr(site, "_budget"):
+        import datetime as dt
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.utils import timezone
+
+        from sijaga.budget import services as budget
+        from sijaga.budget.models import BudgetPlan
+
+        coordinator = world.users["coordinator"]
+        plan = BudgetPlan.objects.create(region_id=site.regency, year=2027, title=f"Rencana {site.regency}",
+                                         created_at=timezone.now(), created_by=coordinator)  # fmt: skip
+        allocation = budget.record_allocation(
+            coordinator, region_code=site.regency, year=2027, document_type="perda_apbd",
+            document_number=f"DOK-{site.regency}", document_date=dt.date(2026, 12, 1), account_code="5.1",
+            amount=1_000_000, evidence=SimpleUploadedFile("bukti.pdf", b"%PDF-1.4\n%%EOF\n"),
+        )  # fmt: skip
+        site._budget = {"plan": plan.pk, "allocation": allocation.pk}
+    return site._budget
 
 
 def _foreign(world, role):
@@ -224,11 +264,8 @@ def test_foreign_object_is_404(client, world, role, endpoint):
         response = _request(client, method, url, body)
         assert response.status_code == 404, f"{role} {name} site {key}: {response.status_code}"
     # ... while the user's own objects are reachable for reading
-    if (
-        method == "get"
-        and "in_body" not in kind
-        and not (role == "village_operator" and kind in ("payer", "batch", "region"))
-    ):
+    own_hidden = ("payer", "batch", "region", "plan", "allocation")  # a village operator sees its village's only
+    if method == "get" and "in_body" not in kind and not (role == "village_operator" and kind in own_hidden):
         url = _urls(world, "A", template)
         from sijaga.accounts.services import scope_for
 
@@ -242,6 +279,7 @@ def test_foreign_object_is_404(client, world, role, endpoint):
             "web payer statement": scope.role == "auditor",  # amounts reveal the wage, which auditors do not see
             "web payer statement pdf": scope.role == "auditor",
             "web benefit record": not scope.can_write,
+            "web budget plan edit": False,
         }
         expected = 403 if forbidden.get(name, False) else 200
         assert client.get(url).status_code == expected, f"{role} {name} own object"
@@ -385,6 +423,25 @@ def test_create_in_foreign_region_is_refused(client, world, role, endpoint):
         r = client.post("/api/benefits/cases/", data=json.dumps(body), content_type="application/json")
         assert r.status_code == 403
         assert not BenefitCase.objects.exists()
+    elif endpoint == "web save budget plan":
+        from sijaga.budget.models import BudgetPlan
+
+        form = {"region": site.regency, "year": "2027", "programmes": ["jkk", "jkm"], "rt_rw_people": "5",
+                "rt_rw_income": "1000000", "rt_rw_source": "apbd"}  # fmt: skip
+        r = client.post("/anggaran/simulasi/", form)
+        assert r.status_code == 200  # redisplayed with the refusal
+        assert not BudgetPlan.objects.filter(region_id=site.regency).exists()
+    elif endpoint == "web record budget allocation":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from sijaga.budget.models import BudgetAllocation
+
+        form = {"region": site.regency, "year": "2027", "document_type": "perda_apbd", "document_number": "ASING",
+                "document_date": "2026-12-01", "account_code": "5", "amount": "1000",
+                "evidence": SimpleUploadedFile("a.pdf", b"%PDF-1.4\n")}  # fmt: skip
+        r = client.post("/anggaran/alokasi/baru/", form)
+        assert r.status_code in (200, 403)  # redisplayed with the refusal, or the role may not record
+        assert not BudgetAllocation.objects.filter(region_id=site.regency).exists()
     elif endpoint in ("api import upload", "web import upload"):
         import io
 
@@ -491,6 +548,9 @@ def test_every_endpoint_is_classified():
         "/api/projects/{project_id}/memberships",  # attach: tested in contributions/tests/test_projects.py
         "/manfaat/kasus.<fmt>",  # "web benefit cases export" (csv; xlsx and json are the same query)
         "/manfaat/dibayar.<fmt>",  # "web benefits paid export"
+        "/anggaran/simulasi/",
+        "/anggaran/alokasi/baru/",
+        "/anggaran/daftar.<fmt>",  # "web budget lists json/xlsx" above (csv: the same query)
     ]  # CREATE_ENDPOINTS
 
     import re
