@@ -14,6 +14,7 @@ from sijaga.accounts.actor import Actor
 from sijaga.accounts.models import Role, User
 from sijaga.budget import selectors, services
 from sijaga.budget.models import BudgetPlan
+from sijaga.budget.pricing import PricingError
 from sijaga.budget.services import Target
 from sijaga.regions.models import Region
 
@@ -26,6 +27,11 @@ DEMO_PDF = (
 
 def _user(role: str, code: str) -> User | None:
     return User.objects.filter(role=role, regions__code=code, is_active=True).order_by("pk").first()
+
+
+def _write(stdout, msg: str) -> None:
+    if stdout is not None:
+        stdout.write(msg + "\n")
 
 
 def generate_budgets(provinces, *, stdout=None, year: int | None = None) -> dict[str, int]:
@@ -51,10 +57,16 @@ def generate_budgets(provinces, *, stdout=None, year: int | None = None) -> dict
         targets = [Target("rt_rw", 150 + 37 * i, 1_000_000, "apbd"), Target("pekerja_rentan", 400 + 53 * i,
                    1_000_000, "apbd"), Target("non_asn", 60 + 11 * i, 2_500_000, "apbd")]  # fmt: skip
         with transaction.atomic():
-            version = services.save_plan(
-                Actor.of(operator, channel="cli"), region_code=regency.code, year=year, targets=targets,
-                title=f"Rencana iuran Jamsostek {year} {regency.name}", note="Data demo",
-            )  # fmt: skip
+            plan = {"region_code": regency.code, "year": year, "targets": targets, "note": "Data demo",
+                    "title": f"Rencana iuran Jamsostek {year} {regency.name}"}  # fmt: skip
+            try:
+                version = services.save_plan(Actor.of(operator, channel="cli"), **plan)
+            except PricingError as exc:
+                # Enrolled workers with JP cannot be priced while the rate table lacks that year's JP wage cap (it
+                # is indexed every March and none after February 2025 is in the sourced data): say so, and price
+                # the targets alone rather than leave the demo without budgets.
+                _write(stdout, f"  {regency.name}: {exc} — rencana demo hanya menghitung sasaran baru")
+                version = services.save_plan(Actor.of(operator, channel="cli"), include_enrolled=False, **plan)
             counts["plans"] += 1
             amount = version.total if i % 3 == 0 else version.total * 7 // 10
             allocation = services.record_allocation(
