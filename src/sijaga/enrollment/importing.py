@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sijaga.accounts.masking import SHOW
+from sijaga.core import fkcheck
 from sijaga.core.bulk import Dialect, fill_stage
 from sijaga.enrollment import bulk, terms
 from sijaga.enrollment.models import MAX_WAGE
@@ -861,6 +862,12 @@ class EnrolmentKind(PayerTargets):
             bulk.match_memberships(cur, d, STAGE, payer_id=payer.pk)
             funded = bulk.check_double_funding(cur, d, STAGE, payer_id=payer.pk, payer_kind=payer.kind,
                                                confirmed=ctx.option(DOUBLE_FUNDING_OPTION))  # fmt: skip
+            # PostgreSQL, when safe: every foreign key checked once, set-based, then written without the per-row RI
+            # triggers (sijaga.core.fkcheck; on an exception the rollback resets the role)
+            set_based_fk = d.pg and fkcheck.skip_triggers_allowed(cur, bulk.MERGED_TABLES, bulk.CHECKED_FKS)
+            if set_based_fk:
+                bulk.check_references(cur, STAGE, payer_id=payer.pk, user_id=actor.user_id)
+                fkcheck.triggers_off(cur)
             registry_bulk.write_workers(cur, d, STAGE, actor=actor, now=now)
             fault("after_workers")
             ctx.step(_("menyimpan kepesertaan"), 76)
@@ -869,6 +876,8 @@ class EnrolmentKind(PayerTargets):
             ctx.step(_("mencatat riwayat perubahan"), 86)
             registry_bulk.write_worker_history(cur, d, STAGE, actor=actor, now=now, reason=reason)
             bulk.write_membership_history(cur, d, STAGE, actor=actor, now=now, reason=reason)
+            if set_based_fk:
+                fkcheck.triggers_on(cur)
             terms.sync_payer(cur, payer.pk, effective=timezone.localdate(), now=now)
             cur.execute(
                 "SELECT COALESCE(SUM(CASE WHEN membership_id IS NULL THEN 1 ELSE 0 END), 0), "
