@@ -677,13 +677,15 @@ def _rules(today: dt.date) -> list[tuple[str, pl.Expr, pl.Expr]]:
 DUPLICATE_NOTES = 50
 
 
-def likely_duplicates(valid: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
+def likely_duplicates(valid: pl.DataFrame, people: pl.DataFrame, known: pl.Series | None = None) -> pl.DataFrame:
     """Rows that look like a person already in the file or registered under a *different* NIK: the same birth date
     and a similar name (`registry.names` keys: one name's words all among the other's, in any order and spelling).
 
-    `valid` has ROW, nik, full_name, birth_date; `people` (registered workers the actor may see) has nik, full_name,
-    birth_date, search_key. Returns ROW, other_row (null for a registered worker), other_nik, other_name. Polars
-    joins on the birth date only, never a loop over rows."""
+    `valid` has ROW, nik, full_name, birth_date; `people` (registered workers the actor may see, born on the dates
+    of the rows whose NIK is not registered yet: a known NIK creates no second record) has nik, full_name,
+    birth_date, search_key; `known`: the file's NIKs already registered (not compared with the registry). Returns
+    ROW, other_row (null for a registered worker), other_nik, other_name. Polars joins on the birth date only,
+    never a loop over rows."""
     mine = valid.select(
         pl.col(ROW), "nik", "full_name", "birth_date",
         name_key_column(valid.get_column("full_name")).str.split(" ").alias("words"),
@@ -701,7 +703,8 @@ def likely_duplicates(valid: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame
         pl.col("other_words").list.set_difference(pl.col("words")).list.len() == 0
     )
     in_file = mine.join(theirs_file, on="birth_date").filter(pl.col(ROW) < pl.col("other_row"))
-    registered = mine.join(theirs_db.with_columns(pl.col("other_row").cast(mine.schema[ROW])), on="birth_date")
+    new = mine if known is None else mine.filter(~pl.col("nik").is_in(known.implode()))
+    registered = new.join(theirs_db.with_columns(pl.col("other_row").cast(mine.schema[ROW])), on="birth_date")
     return (
         pl.concat([in_file, registered.select(in_file.columns)])
         .filter((pl.col("nik") != pl.col("other_nik")) & similar)
@@ -826,8 +829,12 @@ class EnrolmentKind(PayerTargets):
     def validate(self, frame: pl.DataFrame, ctx: Context) -> Validated:
         existing = registry_bulk.existing_niks(frame.get_column("nik"), ctx.actor) if "nik" in frame.columns else None
         checked = validate(frame, villages=villages(), today=ctx.today, existing=existing)
-        people = registry_bulk.workers_born_on(checked.valid.get_column("birth_date"), ctx.actor)
-        notes = duplicate_notes(likely_duplicates(checked.valid, people))
+        # only rows whose NIK is new can create a second record of a registered person: a re-upload of 1M known
+        # workers asks the registry nothing here (it fetched every worker born on the file's dates before)
+        known = existing.get_column("nik") if existing is not None else None
+        new_rows = checked.valid if known is None else checked.valid.filter(~pl.col("nik").is_in(known.implode()))
+        people = registry_bulk.workers_born_on(new_rows.get_column("birth_date"), ctx.actor)
+        notes = duplicate_notes(likely_duplicates(checked.valid, people, known))
         return dataclasses.replace(checked, notes=notes) if notes else checked
 
     # --- merge ---------------------------------------------------------------------------------------------------

@@ -257,3 +257,20 @@ def test_labels_are_accepted_in_either_language(world, tmp_path, ui, category, s
     worker = Worker.objects.get(full_name="Pekerja Nomor 2")
     assert (worker.category, worker.gender) == ("non_asn", "L")
     assert Membership.objects.get(worker=worker).segment == "pu"
+
+
+def test_rows_with_a_registered_nik_are_not_compared_with_the_registry():
+    """A known NIK creates no second record: only new NIKs are matched against registered people (so a re-upload of
+    1M known workers fetches no one for this check)."""
+    from sijaga.enrollment.importing import likely_duplicates
+    from sijaga.imports.kinds import ROW
+    from sijaga.registry.names import name_key
+
+    day = dt.date(1980, 1, 1)
+    names = ["Budi Santoso", "Siti Aminah"]
+    valid = pl.DataFrame({ROW: [2, 3], "nik": ["A", "B"], "full_name": names, "birth_date": [day, day]})
+    people = pl.DataFrame(
+        {"nik": ["C", "D"], "full_name": names, "birth_date": [day, day], "search_key": [name_key(n) for n in names]}
+    )
+    assert likely_duplicates(valid, people).get_column(ROW).to_list() == [2, 3]
+    assert likely_duplicates(valid, people, pl.Series(["A"])).get_column(ROW).to_list() == [3]
