@@ -72,6 +72,7 @@ def load(scale: int, k: int) -> tuple[list[str], int]:
     from sijaga.imports.columns import COLUMNS
     from sijaga.regions.models import Region
     from sijaga.registry.models import TargetCategory
+    from sijaga.registry.names import name_key_column
 
     t0 = time.perf_counter()
     with connection.cursor() as cur:
@@ -106,6 +107,7 @@ def load(scale: int, k: int) -> tuple[list[str], int]:
                 "id": ids,
                 "nik": f["nik"],
                 "full_name": f["full_name"],
+                "search_key": name_key_column(f["full_name"]),
                 "birth_date": f["birth_date"].str.to_date("%d/%m/%Y"),
                 "gender": f["gender"],
                 "domicile_id": f["domicile"],
@@ -301,6 +303,7 @@ def main() -> None:
     in_scope = Worker.objects.visible_to(operator).count()
     sample = Worker.objects.filter(domicile__code__startswith=regency + ".").order_by("id")[1234]
     nik_full, nik_prefix = WorkerFilters(q=sample.nik), WorkerFilters(q=sample.nik[:6])
+    name_q = WorkerFilters(q=" ".join(reversed(sample.full_name.split())))
     w10k = new_search(national, none)[10_000 - 1]
     cursor = WORKER_KEYSET.encode(w10k, "n")
 
@@ -318,6 +321,10 @@ def main() -> None:
          lambda: new_page(operator, nik_full)),
         ("operator, 6-digit NIK prefix", lambda: old_page(old_search(operator, nik_prefix)),
          lambda: new_page(operator, nik_prefix)),
+        ("operator, name search (full name, any order/spelling)", lambda: old_page(old_search(operator, name_q)),
+         lambda: new_page(operator, name_q)),
+        ("national, name search (full name)", lambda: old_page(old_search(national, name_q)),
+         lambda: new_page(national, name_q)),
         ("national, exact NIK (`find_by_nik` query)", lambda: Worker.objects.filter(nik=sample.nik).first(),
          lambda: Worker.objects.filter(nik=sample.nik).first()),
     ]  # fmt: skip

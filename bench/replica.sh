@@ -58,10 +58,22 @@ setup() {
     fi
     echo "step 2: pg_basebackup of $PRIMARY_HOST:$PRIMARY_PORT ($(primary "SELECT pg_size_pretty(sum(pg_database_size(datname))) FROM pg_database")) into $REPLICA_DIR"
     local started=$SECONDS
+    if [ "$(id -u)" = 0 ]; then  # the parent may belong to root: an empty directory owned by postgres is accepted
+        install -d -o postgres -g postgres -m 700 "$REPLICA_DIR"
+        touch "$REPLICA_LOG" && chown postgres:postgres "$REPLICA_LOG"
+    fi
     as_pg "$PGBIN/pg_basebackup" -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U postgres -D "$REPLICA_DIR" \
         -X stream -R -c fast
     echo "        done in $((SECONDS - started)) s"
-    # 3. its own configuration
+    configure
+    start
+}
+
+configure() {
+    # 3. its own configuration; a standby needs these at least as high as on the primary
+    local same
+    same=$(primary "SELECT string_agg(name || ' = ' || setting, E'\n') FROM pg_settings WHERE name IN ('max_connections',
+        'max_worker_processes', 'max_prepared_transactions', 'max_locks_per_transaction', 'max_wal_senders')")
     as_pg tee "$REPLICA_DIR/postgresql.conf" >/dev/null <<EOF
 # written by bench/replica.sh: a hot standby of $PRIMARY_HOST:$PRIMARY_PORT
 port = $REPLICA_PORT
@@ -71,13 +83,17 @@ hot_standby = on
 hot_standby_feedback = on
 max_standby_streaming_delay = 5min
 shared_buffers = 128MB
-max_connections = 50
 logging_collector = off
+$same
 EOF
     as_pg tee "$REPLICA_DIR/pg_hba.conf" >/dev/null <<EOF
 local all all trust
 host all all 127.0.0.1/32 trust
 EOF
+    as_pg touch "$REPLICA_DIR/pg_ident.conf"
+}
+
+start() {
     # 4. start and wait for read-only connections
     echo "step 4: starting the standby on port $REPLICA_PORT (log $REPLICA_LOG)"
     as_pg "$PGBIN/pg_ctl" -D "$REPLICA_DIR" -l "$REPLICA_LOG" -w -t 120 start >/dev/null

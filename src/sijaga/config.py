@@ -162,6 +162,12 @@ ENV_SETTINGS: dict[str, EnvSetting] = {
             "older ones (the batch record stays, marked as purged).",
         ),
         EnvSetting(
+            "SIJAGA_ACCESS_LOG_RETENTION_MONTHS",
+            "24",
+            "Months the access log (who read which personal data) is kept; `access_log_partitions`, run monthly, "
+            "drops older months (whole partitions on PostgreSQL) and creates the coming ones. `0` keeps everything.",
+        ),
+        EnvSetting(
             "SIJAGA_ARREARS_MONTHS",
             "3",
             "Months of unpaid bills after which a membership becomes Nonaktif (menunggak); paying back below this "

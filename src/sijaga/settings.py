@@ -131,6 +131,8 @@ IMPORT_SET_BASED_FK = env_flag("SIJAGA_IMPORT_SET_BASED_FK", True)
 # Contributions: months of unpaid bills after which a membership becomes inactive (menunggak).
 ARREARS_MONTHS = int(env("SIJAGA_ARREARS_MONTHS") or 3)
 IMPORT_RETENTION_DAYS = int(env("SIJAGA_IMPORT_RETENTION_DAYS") or 90)
+# The access log's retention: `sijaga access_log_partitions` drops older months (sijaga.accounts.partitions).
+ACCESS_LOG_RETENTION_MONTHS = env_int("SIJAGA_ACCESS_LOG_RETENTION_MONTHS", 24)
 
 TASKS = {
     "default": {
