@@ -365,7 +365,7 @@ def main() -> None:
         print(f"| {name} | {pct(o, .5):,.1f} / {pct(o, .95):,.1f} | {pct(n, .5):,.1f} / {pct(n, .95):,.1f} "
               f"| {ratio:,.1f}× |", flush=True)  # fmt: skip
     if args.explain_only:
-        print_plans(national, operator, none, w10k)
+        print_plans(national, operator, none, w10k, sample)
         return
     s_old, rows_old, mb_old = export(operator, none, old_search)
     s_new, rows_new, mb_new = export(operator, none, new_search)
@@ -374,11 +374,12 @@ def main() -> None:
           f"{mb_old:.1f} MB | {s_new:.1f} s · {mb_new:.1f} MB | {s_old / s_new:.1f}× |")  # fmt: skip
 
     if args.explain:
-        print_plans(national, operator, none, w10k)
+        print_plans(national, operator, none, w10k, sample)
 
 
-def print_plans(national, operator, none, w10k) -> None:
+def print_plans(national, operator, none, w10k, sample) -> None:
     print("\n#### EXPLAIN (ANALYZE, BUFFERS)\n")
+    from sijaga.registry.filters import WorkerFilters
     from sijaga.registry.selectors import WORKER_KEYSET, count_queryset, search_workers
 
     def bare_old(actor):  # without the list's membership columns (four per-row subqueries, the same in both)
@@ -393,6 +394,11 @@ def print_plans(national, operator, none, w10k) -> None:
         ("national page after 10,000, cursor",
          search_workers(national, none).filter(WORKER_KEYSET.after([w10k.full_name, w10k.id]))[:51]),
         ("national page after 10,000, today (OFFSET)", bare_old(national)[10_000:10_050]),
+        ("regency operator, name search (search box, words in another order)",
+         search_workers(operator, WorkerFilters(q=" ".join(reversed(sample.full_name.split()))))[:51]),
+        ("national, name search", search_workers(national, WorkerFilters(q=sample.full_name))[:51]),
+        ("regency operator, 6-digit NIK prefix", search_workers(operator, WorkerFilters(q=sample.nik[:6]))[:51]),
+        ("regency operator, exact NIK", search_workers(operator, WorkerFilters(q=sample.nik))[:51]),
     ]  # fmt: skip
     for title, qs in plans:
         print(f"**{title}**\n\n```\n{explain(qs)}\n```\n")
