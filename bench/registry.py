@@ -72,6 +72,7 @@ def load(scale: int, k: int) -> tuple[list[str], int]:
     from sijaga.imports.columns import COLUMNS
     from sijaga.regions.models import Region
     from sijaga.registry.models import TargetCategory
+    from sijaga.registry.names import name_key_column
 
     t0 = time.perf_counter()
     with connection.cursor() as cur:
@@ -106,6 +107,7 @@ def load(scale: int, k: int) -> tuple[list[str], int]:
                 "id": ids,
                 "nik": f["nik"],
                 "full_name": f["full_name"],
+                "search_key": name_key_column(f["full_name"]),
                 "birth_date": f["birth_date"].str.to_date("%d/%m/%Y"),
                 "gender": f["gender"],
                 "domicile_id": f["domicile"],
@@ -301,6 +303,7 @@ def main() -> None:
     in_scope = Worker.objects.visible_to(operator).count()
     sample = Worker.objects.filter(domicile__code__startswith=regency + ".").order_by("id")[1234]
     nik_full, nik_prefix = WorkerFilters(q=sample.nik), WorkerFilters(q=sample.nik[:6])
+    name_q = WorkerFilters(q=" ".join(reversed(sample.full_name.split())))
     w10k = new_search(national, none)[10_000 - 1]
     cursor = WORKER_KEYSET.encode(w10k, "n")
 
@@ -318,6 +321,10 @@ def main() -> None:
          lambda: new_page(operator, nik_full)),
         ("operator, 6-digit NIK prefix", lambda: old_page(old_search(operator, nik_prefix)),
          lambda: new_page(operator, nik_prefix)),
+        ("operator, name search (full name, any order/spelling)", lambda: old_page(old_search(operator, name_q)),
+         lambda: new_page(operator, name_q)),
+        ("national, name search (full name)", lambda: old_page(old_search(national, name_q)),
+         lambda: new_page(national, name_q)),
         ("national, exact NIK (`find_by_nik` query)", lambda: Worker.objects.filter(nik=sample.nik).first(),
          lambda: Worker.objects.filter(nik=sample.nik).first()),
     ]  # fmt: skip
@@ -358,7 +365,7 @@ def main() -> None:
         print(f"| {name} | {pct(o, .5):,.1f} / {pct(o, .95):,.1f} | {pct(n, .5):,.1f} / {pct(n, .95):,.1f} "
               f"| {ratio:,.1f}× |", flush=True)  # fmt: skip
     if args.explain_only:
-        print_plans(national, operator, none, w10k)
+        print_plans(national, operator, none, w10k, sample)
         return
     s_old, rows_old, mb_old = export(operator, none, old_search)
     s_new, rows_new, mb_new = export(operator, none, new_search)
@@ -367,11 +374,12 @@ def main() -> None:
           f"{mb_old:.1f} MB | {s_new:.1f} s · {mb_new:.1f} MB | {s_old / s_new:.1f}× |")  # fmt: skip
 
     if args.explain:
-        print_plans(national, operator, none, w10k)
+        print_plans(national, operator, none, w10k, sample)
 
 
-def print_plans(national, operator, none, w10k) -> None:
+def print_plans(national, operator, none, w10k, sample) -> None:
     print("\n#### EXPLAIN (ANALYZE, BUFFERS)\n")
+    from sijaga.registry.filters import WorkerFilters
     from sijaga.registry.selectors import WORKER_KEYSET, count_queryset, search_workers
 
     def bare_old(actor):  # without the list's membership columns (four per-row subqueries, the same in both)
@@ -386,6 +394,11 @@ def print_plans(national, operator, none, w10k) -> None:
         ("national page after 10,000, cursor",
          search_workers(national, none).filter(WORKER_KEYSET.after([w10k.full_name, w10k.id]))[:51]),
         ("national page after 10,000, today (OFFSET)", bare_old(national)[10_000:10_050]),
+        ("regency operator, name search (search box, words in another order)",
+         search_workers(operator, WorkerFilters(q=" ".join(reversed(sample.full_name.split()))))[:51]),
+        ("national, name search", search_workers(national, WorkerFilters(q=sample.full_name))[:51]),
+        ("regency operator, 6-digit NIK prefix", search_workers(operator, WorkerFilters(q=sample.nik[:6]))[:51]),
+        ("regency operator, exact NIK", search_workers(operator, WorkerFilters(q=sample.nik))[:51]),
     ]  # fmt: skip
     for title, qs in plans:
         print(f"**{title}**\n\n```\n{explain(qs)}\n```\n")

@@ -126,9 +126,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Bulk imports: a batch with no heartbeat for this long is shown as stalled and re-queued; stored uploads and reports
 # of finished batches are deleted after the retention period by `sijaga purge_imports` (security review F2, F23).
 IMPORT_STALL_MINUTES = int(env("SIJAGA_IMPORT_STALL_MINUTES") or 10)
+# PostgreSQL bulk merge: set-based FK checks without per-row RI triggers when the role may (sijaga.core.fkcheck).
+IMPORT_SET_BASED_FK = env_flag("SIJAGA_IMPORT_SET_BASED_FK", True)
 # Contributions: months of unpaid bills after which a membership becomes inactive (menunggak).
 ARREARS_MONTHS = int(env("SIJAGA_ARREARS_MONTHS") or 3)
 IMPORT_RETENTION_DAYS = int(env("SIJAGA_IMPORT_RETENTION_DAYS") or 90)
+# The access log's retention: `sijaga access_log_partitions` drops older months (sijaga.accounts.partitions).
+ACCESS_LOG_RETENTION_MONTHS = env_int("SIJAGA_ACCESS_LOG_RETENTION_MONTHS", 24)
 
 TASKS = {
     "default": {

@@ -142,3 +142,66 @@ def write_membership_history(cur, d: Dialect, stage: str, *, actor, now, reason:
         TERMS_CHANGED_INSERT.format(stage=stage, where="membership_changed AND rejected IS NULL"),
         [now, actor.user_id, reason[:300]],
     )
+
+
+# --- set-based foreign-key checks (PostgreSQL, `sijaga.core.fkcheck`) ----------------------------------------------
+
+#: the tables the merge writes between `check_references` and `fkcheck.triggers_on`
+MERGED_TABLES = ("registry_worker", "registry_workerchange", "enrollment_membership", "enrollment_membershipevent")
+#: every foreign key of MERGED_TABLES, each checked by `check_references` (a test compares this with pg_constraint;
+#: the merge falls back to the RI triggers when they differ)
+CHECKED_FKS = {
+    ("registry_worker", "domicile_id", "regions_region", "code"),
+    ("registry_worker", "created_by_id", "accounts_user", "id"),
+    ("registry_workerchange", "worker_id", "registry_worker", "id"),
+    ("registry_workerchange", "by_id", "accounts_user", "id"),
+    ("enrollment_membership", "worker_id", "registry_worker", "id"),
+    ("enrollment_membership", "payer_id", "enrollment_payer", "id"),
+    ("enrollment_membership", "created_by_id", "accounts_user", "id"),
+    ("enrollment_membershipevent", "membership_id", "enrollment_membership", "id"),
+    ("enrollment_membershipevent", "by_id", "accounts_user", "id"),
+}
+
+
+def _locked(cur, table: str, key: str, ids_sql: str, params: list) -> tuple[int, int]:
+    """(distinct keys wanted, referenced rows found and locked FOR KEY SHARE, as an RI trigger locks them)."""
+    cur.execute(
+        f"WITH wanted AS (SELECT DISTINCT k FROM ({ids_sql}) AS w (k) WHERE k IS NOT NULL), "
+        f"found AS (SELECT t.{key} FROM {table} AS t WHERE t.{key} IN (SELECT k FROM wanted) FOR KEY SHARE OF t) "
+        "SELECT (SELECT COUNT(*) FROM wanted), (SELECT COUNT(*) FROM found)",
+        params,
+    )
+    wanted, found = cur.fetchone()
+    return int(wanted), int(found)
+
+
+def check_references(cur, stage: str, *, payer_id: int, user_id: int | None) -> None:
+    """Before a merge that runs without RI triggers: every row it will reference exists, locked `FOR KEY SHARE`
+    until commit (so no other transaction can delete it meanwhile), else `BrokenReference` and nothing is written.
+
+    New workers and memberships are referenced only by rows of this same transaction, which no other transaction
+    can see or delete, so they need no check. Stored workers and memberships are locked here when the merge will
+    reference them (a new membership of a known worker, the history of a changed worker or membership)."""
+    from sijaga.core.fkcheck import BrokenReference
+
+    ok = "rejected IS NULL"
+    checks = [
+        ("enrollment_payer", "id", "SELECT %s", [payer_id], "enrollment_membership.payer_id"),
+        ("regions_region", "code",
+         f"SELECT domicile_id FROM {stage} WHERE {ok} AND (worker_id IS NULL OR worker_state = 'changed')", [],
+         "registry_worker.domicile_id"),
+        ("registry_worker", "id",
+         f"SELECT worker_id FROM {stage} WHERE {ok} AND (membership_id IS NULL OR worker_state = 'changed')", [],
+         "enrollment_membership.worker_id / registry_workerchange.worker_id"),
+        ("enrollment_membership", "id", f"SELECT membership_id FROM {stage} WHERE {ok} AND membership_changed", [],
+         "enrollment_membershipevent.membership_id"),
+    ]  # fmt: skip
+    if user_id is not None:
+        checks.append(("accounts_user", "id", "SELECT %s", [user_id], "created_by_id / by_id"))
+    for table, key, ids_sql, params, what in checks:
+        wanted, found = _locked(cur, table, key, ids_sql, params)
+        if found != wanted:
+            raise BrokenReference(
+                f"bulk merge refused: {wanted - found} of {wanted} {table}.{key} referenced by {what} do not exist "
+                "(deleted meanwhile?); nothing was written"
+            )

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from sijaga.accounts.actor import Actor
 from sijaga.accounts.services import audit
 from sijaga.core.exceptions import NotFound
+from sijaga.core.fkcheck import BrokenReference
 from sijaga.imports import kinds
 from sijaga.imports.columns import reading
 from sijaga.imports.kinds import ROW, Context, Target
@@ -294,6 +295,9 @@ def failure_message(exc: BaseException) -> str:
     """What the uploader is told when a run breaks (never a bare traceback, never nothing)."""
     if isinstance(exc, IntegrityError) and _is_unique_violation(exc):
         return _("Impor lain dengan NIK yang sama berjalan bersamaan; unggah ulang.")
+    if isinstance(exc, BrokenReference):
+        return _("Data rujukan (wilayah, pembayar, pengguna atau tenaga kerja) terhapus selama impor; tidak ada yang "
+                 "disimpan. Unggah ulang.")  # fmt: skip
     if isinstance(exc, InterfaceError) or (
         isinstance(exc, OperationalError)
         and any(w in str(exc).lower() for w in ("connection", "terminat", "closed", "server"))

@@ -142,3 +142,34 @@ def test_export_is_read_from_the_replica_and_a_write_pins_the_browser(client, wo
     assert response.status_code == 200
     assert REPLICA in seen
     assert db_router.PIN_COOKIE in response.cookies
+
+
+@needs_postgresql
+@override_settings(REPLICA_READS=True)
+@pytest.mark.django_db(databases=[PRIMARY, REPLICA])
+def test_a_replica_alias_at_a_closed_port_falls_back_to_the_primary():
+    """A real connection attempt to a port nobody listens on: the router answers the primary, the query is served,
+    no error reaches the page; the failed check is cached, so the next read does not try again."""
+    import socket
+    import time
+
+    from django.db import connections
+
+    replica = connections[REPLICA]
+    saved = replica.settings_dict  # a mirror may share the primary's dict: replace it, never mutate it
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    replica.close()
+    replica.settings_dict = {**saved, "HOST": "127.0.0.1", "PORT": closed_port}
+    try:
+        with replica_reads():
+            started = time.monotonic()
+            assert router.db_for_read(Region) == PRIMARY
+            assert time.monotonic() - started < 5  # refused at once, not a hang
+            assert Region.objects.filter(level=1).count() >= 0  # served by the primary
+            assert db_router._health[REPLICA][1] is False
+            assert router.db_for_read(Region) == PRIMARY
+    finally:
+        replica.close()
+        replica.settings_dict = saved

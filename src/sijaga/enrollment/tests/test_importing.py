@@ -257,3 +257,55 @@ def test_labels_are_accepted_in_either_language(world, tmp_path, ui, category, s
     worker = Worker.objects.get(full_name="Pekerja Nomor 2")
     assert (worker.category, worker.gender) == ("non_asn", "L")
     assert Membership.objects.get(worker=worker).segment == "pu"
+
+
+def test_rows_with_a_registered_nik_are_not_compared_with_the_registry():
+    """A known NIK creates no second record: only new NIKs are matched against registered people (so a re-upload of
+    1M known workers fetches no one for this check)."""
+    from sijaga.enrollment.importing import likely_duplicates
+    from sijaga.imports.kinds import ROW
+    from sijaga.registry.names import name_key
+
+    day = dt.date(1980, 1, 1)
+    names = ["Budi Santoso", "Siti Aminah"]
+    valid = pl.DataFrame({ROW: [2, 3], "nik": ["A", "B"], "full_name": names, "birth_date": [day, day]})
+    people = pl.DataFrame(
+        {"nik": ["C", "D"], "full_name": names, "birth_date": [day, day], "search_key": [name_key(n) for n in names]}
+    )
+    assert likely_duplicates(valid, people).get_column(ROW).to_list() == [2, 3]
+    assert likely_duplicates(valid, people, pl.Series(["A"])).get_column(ROW).to_list() == [3]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["Budi", "Siti", "Ahmad", "Santoso", "Aminah", "Nur"]), st.integers(1, 3),
+                  st.integers(0, 2)),
+        min_size=1, max_size=8,
+    )
+)  # fmt: skip
+def test_duplicate_pairs_equal_the_scalar_subset_rule(people_spec):
+    """The (birth date, word) join finds exactly the pairs of the plain rule: same day, one name's words a subset
+    of the other's."""
+    from sijaga.enrollment.importing import likely_duplicates
+    from sijaga.imports.kinds import ROW
+    from sijaga.registry.names import name_key
+
+    base = ["Budi", "Siti", "Ahmad", "Santoso", "Aminah", "Nur"]
+    names = [" ".join([first, *base[:extra]]) for first, extra, _ in people_spec]
+    days = [dt.date(1980, 1, 1 + d) for _, _, d in people_spec]
+    n = len(names)
+    valid = pl.DataFrame({ROW: list(range(2, 2 + n)), "nik": [f"F{i}" for i in range(n)], "full_name": names,
+                          "birth_date": days})  # fmt: skip
+    people = pl.DataFrame({"nik": [f"R{i}" for i in range(n)], "full_name": names, "birth_date": days,
+                           "search_key": [name_key(x) for x in names]})  # fmt: skip
+    got = {(r, o, nik) for r, o, nik, _ in likely_duplicates(valid, people).iter_rows()}
+    keys = [set(name_key(x).split()) for x in names]
+    expected = set()
+    for i in range(n):
+        for j in range(n):
+            if days[i] == days[j] and (keys[i] <= keys[j] or keys[j] <= keys[i]):
+                expected.add((2 + i, None, f"R{j}"))
+                if i < j:
+                    expected.add((2 + i, 2 + j, f"F{j}"))
+    assert got == expected
