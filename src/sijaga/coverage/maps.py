@@ -66,7 +66,7 @@ def _polygons(geometry: dict) -> list[list[list[list[float]]]]:
 def choropleth_svg(rows: Sequence, *, level: int, parent: str | None, width: int = 800) -> str:
     """An SVG choropleth of `rows` (CoverageRow) from the stored boundaries, with a legend; a note instead of a map
     when the level has no boundaries (districts, villages) or none are loaded."""
-    shapes = boundaries([r.code for r in rows if not getattr(r, "is_direct", False)])
+    shapes = {} if level > 2 else boundaries([r.code for r in rows if not getattr(r, "is_direct", False)])
     by_code = {r.code: r for r in rows}
     if not shapes:
         height = 60

@@ -117,6 +117,10 @@ NOT_PERSONAL = {
     "iuran/hitung/": "contribution calculator for logged-in users: prices the figures typed in, reads and stores no "
     "personal data (tested in contributions/tests/test_web.py)",
     "/api/contributions/calculate": "contribution calculator for logged-in users: no personal data, stores nothing",
+    "cakupan/": "coverage aggregates (counts per region, no person; every signed-in role reads them nationally; the "
+    "public page suppresses cells under 5); target writes are refused outside the actor's regions "
+    "(coverage/tests/test_web.py::test_target_outside_scope_is_refused)",
+    "/api/coverage/": "coverage aggregates, as the pages (no personal data)",
 }
 
 
