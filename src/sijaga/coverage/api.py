@@ -102,6 +102,6 @@ def trend(request, q: Query[TrendIn]):
             "target": p.target,
             "percent": p.percent,
             "live": p.live,
-        }  # fmt: skip
+        }
         for p in points
     ]

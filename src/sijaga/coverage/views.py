@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -291,7 +292,7 @@ def trend_data(request: HttpRequest, fmt: str) -> HttpResponse:
             "target": p.target,
             "percent": p.percent,
             "live": p.live,
-        }  # fmt: skip
+        }
         for p in points
     ]
     if fmt == "json":
