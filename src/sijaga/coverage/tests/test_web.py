@@ -142,3 +142,13 @@ def test_svg_choropleth(built):
         svg.startswith("<svg") and f'data-code="{built.busiest}"' in svg and "#f59e0b" in svg
     )  # over 100 %: its colour
     assert "Peta tidak tersedia" in choropleth_svg(rows, level=4, parent="64.71.05")
+
+
+def test_packaged_boundaries_load_without_a_folder(db):
+    from django.core.management import call_command
+
+    from sijaga.regions.models import Boundary
+
+    call_command("load_boundaries", stdout=io.StringIO())
+    assert Boundary.objects.filter(region__level=1).count() == 38
+    assert Boundary.objects.filter(region__level=2).count() == 514
