@@ -3,11 +3,12 @@
 Two measures (`Measure`): by **payer** region (what each Pemda funds: its accountability) and by **domicile** (where
 the protected people live). Pages never read memberships: they read
 
-* `CoverageCell` — one row per payer × domicile village × target category × segment × start month, with counts of
-  open, active, in-arrears and ended memberships. Rebuilt for the payers touched (`refresh.refresh_payers`).
+* `CoverageCell` — one row per payer × domicile village × target category × segment × start month (this month or
+  the last; 0 for older starts, whose new-enrolment counts live in the snapshots), with counts of open, active,
+  in-arrears and ended memberships. Rebuilt for the payers touched (`refresh.refresh_payers`).
 * `CoverageRollup` — the cells summed at every region level (nation, province, regency, district, village) for both
   measures; kept by adding the difference between a payer's old and new cells (so a refresh costs what it touched).
-* `CoverageNew` — new enrolments (memberships started) per region and month, kept the same way.
+* `CoverageNew` — new enrolments (memberships started) per region in this month and the last, kept the same way.
 * `CoverageSnapshot` — the rollup frozen at each month end, for the trend.
 * `Target`/`TargetRollup` — workforce potential (BPS) and target-group headcounts, entered or imported with their
   source and year; the rollup resolves them at every level (an entry at a region wins over the sum of its parts).

@@ -39,11 +39,22 @@ def _month_sql(col: str) -> str:
     return f"(CAST(substr({col}, 1, 4) AS INTEGER) * 100 + CAST(substr({col}, 6, 2) AS INTEGER))"
 
 
+def recent_from(today: dt.date | None = None) -> dt.date:
+    """The first day of last month: memberships started since then keep their start month in the cells (new
+    enrolments of this month and the last); older ones are counted under month 0. Months before that are read from
+    the month-end snapshots, which froze their new enrolments."""
+    from django.utils import timezone
+
+    return Month.of(today or timezone.localdate()).prev().first_day
+
+
 def _cells_select(where: str) -> str:
-    """Cells from memberships: the one place the counting rules live (mirrored by the tests' independent counts)."""
+    """Cells from memberships: the one place the counting rules live (mirrored by the tests' independent counts).
+    Takes one parameter: `recent_from()`."""
+    month = _month_sql("m.start_date")
     return (
         "SELECT m.payer_id, p.region_id, w.domicile_id, w.category, m.segment, "
-        f"{_month_sql('m.start_date')} AS start_month, "
+        f"CASE WHEN m.start_date >= %s THEN {month} ELSE 0 END AS start_month, "
         f"SUM(CASE WHEN m.status IN {OPEN} THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN m.status = 'active' THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN m.status = 'inactive' THEN 1 ELSE 0 END), "
@@ -79,7 +90,8 @@ def _collect(cur, where: str, sign: int) -> None:
         )
         cur.execute(
             f"INSERT INTO {NEW_DELTA} (measure, code, month, new) "
-            f"SELECT '{measure}', {col}, start_month, {s}SUM(registered + ended) FROM {CELL} {where} "
+            f"SELECT '{measure}', {col}, start_month, {s}SUM(registered + ended) FROM {CELL} "
+            f"{where} {'AND' if where else 'WHERE'} start_month >= {month_number(recent_from())} "
             f"GROUP BY {col}, start_month"
         )
 
@@ -169,7 +181,8 @@ def refresh_payers(payer_ids: Iterable[int]) -> int:
             cur.execute(f"DELETE FROM {CELL} {where}")
             cur.execute(
                 f"INSERT INTO {CELL} ({CELL_COLUMNS}) "
-                + _cells_select(f"WHERE m.payer_id IN ({', '.join(str(p) for p in chunk)})")
+                + _cells_select(f"WHERE m.payer_id IN ({', '.join(str(p) for p in chunk)})"),
+                [recent_from()],
             )
             written += max(cur.rowcount, 0)
             _collect(cur, where, +1)
@@ -202,7 +215,7 @@ def rebuild() -> int:
         _lock(cur)
         for table in (CELL, ROLLUP, NEW):
             cur.execute(f"DELETE FROM {table}")
-        cur.execute(f"INSERT INTO {CELL} ({CELL_COLUMNS}) " + _cells_select(""))
+        cur.execute(f"INSERT INTO {CELL} ({CELL_COLUMNS}) " + _cells_select(""), [recent_from()])
         _start(cur)
         _collect(cur, "", +1)
         _finish(cur)
@@ -218,6 +231,8 @@ def take_snapshot(month: Month, *, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(f"DELETE FROM {SNAP} WHERE month = %s", [number])
+        # new enrolments of months before last are frozen in their snapshots; the live table keeps two months
+        cur.execute(f"DELETE FROM {NEW} WHERE month < %s", [month_number(recent_from())])
         cur.execute(
             f"INSERT INTO {SNAP} (month, measure, level, code, parent, registered, active, arrears, new, backfilled, "
             "taken_at) "

@@ -17,6 +17,7 @@ from django.db import transaction
 from sijaga.accounts.actor import Actor
 from sijaga.accounts.models import Role, User
 from sijaga.accounts.services import create_user
+from sijaga.demo.coverage import ensure_coverage
 from sijaga.demo.payers import PayerSpec, province_payer, regency_payers
 from sijaga.demo.people import MAX_WORKERS_PER_REGENCY, plan_regency
 from sijaga.demo.places import DEMO_PROVINCES, load_demo_regions
@@ -174,6 +175,7 @@ def generate_demo(
         created = counts["workers_created"] - before
         _write(stdout, f"  {regency.name}: {created} tenaga kerja baru, {len(regency_plans) - created} sudah ada")
 
+    ensure_coverage(stdout)
     keys = (
         "users_created",
         "users_existing",

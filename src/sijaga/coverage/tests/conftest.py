@@ -36,6 +36,7 @@ def coverage_world(world):
     categories = ["non_asn", "perangkat_desa", "rt_rw", "pekerja_rentan"]
     memberships = []
     serial = 100
+    this_month = dt.date.today().replace(day=1)
     for i in range(24):
         payer = payers[i % len(payers)]
         home = villages[(i * 7) % len(villages)]
@@ -49,7 +50,7 @@ def coverage_world(world):
             segment="bpu" if category == "pekerja_rentan" else "pu",
             programmes=["jkk", "jkm"] if i % 3 else ["jkk", "jkm", "jht"],
             wage=3_000_000,
-            start_date=dt.date(2024 + i % 2, 1 + i % 12, 1),
+            start_date=this_month if i % 6 == 0 else dt.date(2024 + i % 2, 1 + i % 12, 1),
             worker_data={
                 "nik": make_nik(home[:8], birth, "P" if i % 2 else "L", serial + i),
                 "full_name": f"Peserta {i}",

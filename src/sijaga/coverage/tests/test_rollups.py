@@ -1,11 +1,13 @@
 """Every figure the selectors give equals an independent COUNT over memberships: both measures, every level."""
 
+import datetime as dt
+
 import pytest
 from django.db.models import Q
 
 from sijaga.accounts.actor import Actor
 from sijaga.coverage import refresh, selectors
-from sijaga.coverage.models import CoverageCell, CoverageNew, CoverageRollup
+from sijaga.coverage.models import CoverageCell, CoverageRollup
 from sijaga.enrollment.models import Membership
 
 OPEN = ("registered", "active", "inactive")
@@ -90,17 +92,19 @@ def test_programmes_and_categories_and_segments(coverage_world):
         assert row.registered == independent("domicile", "", segment=segment)["registered"]
 
 
-def test_new_enrolments_by_month(coverage_world):
-    import datetime as dt
-
+def test_new_enrolments_of_this_month(coverage_world):
     from sijaga.core.periods import Month
 
     refresh.rebuild()
-    for month in (Month(2024, 1), Month(2025, 6)):
-        expected = Membership.objects.filter(start_date__gte=month.first_day, start_date__lte=month.last_day).count()
-        got = CoverageNew.objects.filter(measure="payer", code="", month=month.year * 100 + month.month)
-        assert sum(got.values_list("new", flat=True)) == expected
-    assert dt.date  # the module is used
+    month = Month.of(dt.date.today())
+    started = Membership.objects.filter(start_date__gte=month.first_day, start_date__lte=month.last_day)
+    assert started.count() > 0
+    for measure in ("payer", "domicile"):
+        assert selectors.national_total(Actor.system(), measure=measure).new == started.count()
+        for code in {c[:5] for c in started.values_list(FIELD[measure], flat=True)}:
+            field = FIELD[measure]
+            expected = started.filter(Q(**{field: code}) | Q(**{f"{field}__startswith": code + "."})).count()
+            assert selectors.region_total(Actor.system(), measure=measure, code=code).new == expected
 
 
 def test_incremental_refresh_equals_the_full_recompute(coverage_world, django_capture_on_commit_callbacks):
