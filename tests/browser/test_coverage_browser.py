@@ -83,7 +83,7 @@ def test_coordinator_drills_down_from_the_national_map_to_villages(live_server, 
 
     row = page.locator("#coverage-table tr", has_text="Balikpapan")
     expect(row).to_contain_text("12")  # registered
-    expect(row).to_contain_text("66.7 %")  # 8 active of a target of 12
+    expect(row).to_contain_text("66,7 %")  # 8 active of a target of 12
     row.get_by_role("link").click()
     page.wait_for_url("**/cakupan/wilayah/64.71/**")
     page.screenshot(path=artifacts / "coverage-regency-6471.png", full_page=True)
