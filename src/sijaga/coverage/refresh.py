@@ -108,11 +108,19 @@ def _levels(select: str, source: str) -> str:
     return " UNION ALL ".join(parts)
 
 
-def _merge(cur, *, table: str, source: str, key: Sequence[str], values: Sequence[str], extra: Sequence[str]) -> None:
+def _merge(
+    cur, *, table: str, source: str, key: Sequence[str], values: Sequence[str], extra: Sequence[str], empty: bool
+) -> None:
     """Add `source` rows (already grouped by `key`) to `table`: update the rows that exist, insert the others.
     Two statements, not INSERT … ON CONFLICT: a negative difference row would fail the table's CHECK before the
-    conflict turns it into an update."""
+    conflict turns it into an update. `empty`: the table was just emptied (the full recompute): insert only."""
+    if connection.vendor == "postgresql":
+        cur.execute(f"ANALYZE {source}")  # a temp table has no statistics: without them the joins go nested-loop
     match = " AND ".join(f"t.{k} = d.{k}" for k in key)
+    if empty:
+        cols = ", ".join([*key, *extra, *values])
+        cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {source}")
+        return
     setters = ", ".join(f"{v} = {table}.{v} + d.{v}" for v in values)
     match_update = " AND ".join(f"{table}.{k} = d.{k}" for k in key)
     cur.execute(f"UPDATE {table} SET {setters} FROM {source} d WHERE {match_update}")
@@ -123,7 +131,7 @@ def _merge(cur, *, table: str, source: str, key: Sequence[str], values: Sequence
     )
 
 
-def _apply(cur) -> None:
+def _apply(cur, *, empty: bool = False) -> None:
     """Add the deltas to the rollups at every level; drop the rows that fell to nothing."""
     cols = ", ".join(COUNTS)
     sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNTS)
@@ -136,7 +144,7 @@ def _apply(cur) -> None:
         "GROUP BY measure, level, code, parent, category, segment"
     )
     _merge(cur, table=ROLLUP, source="coverage_delta_levels", key=("measure", "code", "category", "segment"),
-           values=COUNTS, extra=("level", "parent"))  # fmt: skip
+           values=COUNTS, extra=("level", "parent"), empty=empty)  # fmt: skip
     cur.execute(f"DELETE FROM {ROLLUP} WHERE " + " AND ".join(f"{c} = 0" for c in COUNTS))
     cur.execute("DROP TABLE coverage_delta_levels")
     _temp(cur, "coverage_new_levels", "measure varchar(8), level smallint, code varchar(13), parent varchar(13), "
@@ -148,7 +156,7 @@ def _apply(cur) -> None:
         "GROUP BY measure, level, code, parent, month"
     )
     _merge(cur, table=NEW, source="coverage_new_levels", key=("measure", "code", "month"), values=("new",),
-           extra=("level", "parent"))  # fmt: skip
+           extra=("level", "parent"), empty=empty)  # fmt: skip
     cur.execute(f"DELETE FROM {NEW} WHERE new = 0")
     cur.execute("DROP TABLE coverage_new_levels")
 
@@ -159,8 +167,8 @@ def _start(cur) -> None:
     _temp(cur, NEW_DELTA, "measure varchar(8), code varchar(13), month integer, new bigint")
 
 
-def _finish(cur) -> None:
-    _apply(cur)
+def _finish(cur, *, empty: bool = False) -> None:
+    _apply(cur, empty=empty)
     cur.execute(f"DROP TABLE {DELTA}")
     cur.execute(f"DROP TABLE {NEW_DELTA}")
 
@@ -218,7 +226,7 @@ def rebuild() -> int:
         cur.execute(f"INSERT INTO {CELL} ({CELL_COLUMNS}) " + _cells_select(""), [recent_from()])
         _start(cur)
         _collect(cur, "", +1)
-        _finish(cur)
+        _finish(cur, empty=True)
         cur.execute(f"SELECT COUNT(*) FROM {CELL}")
         return cur.fetchone()[0]
 
