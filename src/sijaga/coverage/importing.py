@@ -84,6 +84,7 @@ def validate(frame: pl.DataFrame, *, region_code: str, known_codes: pl.Series, p
         return trimmed(key) if key in frame.columns else pl.lit(None, dtype=pl.String)
 
     words = _categories()
+    frame = frame.with_columns(pl.col(c).cast(pl.String) for c in frame.columns if c != ROW)
     f = frame.select(pl.col(ROW).cast(pl.Int64), *[text(c.key).alias(f"v_{c.key}") for c in COLUMNS])
     count, cents = parse_rupiah(pl.col("v_count"))
     f = f.with_columns(
