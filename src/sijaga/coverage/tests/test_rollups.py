@@ -149,3 +149,24 @@ def test_pages_never_read_memberships(coverage_world, django_assert_max_num_quer
     assert not any("enrollment_membership" in q["sql"] for q in ctx.captured_queries)
     with django_assert_max_num_queries(8):
         selectors.coverage_rows(Actor.system(), measure="payer", level=2, parent="64")
+
+
+def test_snapshots_and_trend(coverage_world):
+    from sijaga.core.periods import Month
+    from sijaga.coverage.models import CoverageSnapshot
+
+    refresh.rebuild()
+    now = Month.of(dt.date.today())
+    refresh.backfill_snapshots(Month(2024, 1), now.prev())
+    end = Month(2025, 6).last_day
+    expected = Membership.objects.filter(start_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gt=end))
+    snap = CoverageSnapshot.objects.get(month=202506, measure="domicile", code="")
+    assert snap.registered == expected.count() and snap.active is None and snap.backfilled
+    refresh.take_snapshot(now.prev())  # a real snapshot replaces the backfilled month
+    real = CoverageSnapshot.objects.get(month=now.prev().year * 100 + now.prev().month, measure="payer", code="64")
+    assert real.active == selectors.region_total(Actor.system(), measure="payer", code="64").active
+    points = selectors.trend(Actor.system(), measure="payer", region_code="64", since=Month(2024, 1))
+    assert points[-1].live and points[-1].month == now
+    assert [p.month for p in points] == sorted(p.month for p in points)
+    refresh.backfill_snapshots(Month(2024, 1), now.prev())  # keeps the real month
+    assert not CoverageSnapshot.objects.get(month=real.month, measure="payer", code="64").backfilled
