@@ -18,6 +18,7 @@ from sijaga.accounts.actor import Actor
 from sijaga.accounts.models import Role, User
 from sijaga.accounts.services import create_user
 from sijaga.demo.budget import generate_budgets
+from sijaga.demo.coverage import ensure_coverage
 from sijaga.demo.payers import PayerSpec, province_payer, regency_payers
 from sijaga.demo.people import MAX_WORKERS_PER_REGENCY, plan_regency
 from sijaga.demo.places import DEMO_PROVINCES, load_demo_regions
@@ -186,6 +187,7 @@ def generate_demo(
     counts.update(ensure_benefits(coordinator))
     generate_budgets([p.code for p in provinces], stdout=stdout)
 
+    ensure_coverage(stdout)
     keys = (
         "benefit_cases_created",
         "benefit_cases_existing",

@@ -194,6 +194,10 @@ NOT_PERSONAL = {
     "/api/benefits/rules/": "public benefit figures and liability rules with their citations",
     "anggaran/beli/": "what a budget buys: prices the amount typed in at default incomes, reads no regional or "
     "personal data, stores nothing (tested in budget/tests/test_web.py)",
+    "cakupan/": "coverage aggregates (counts per region, no person; every signed-in role reads them nationally; the "
+    "public page suppresses cells under 5); target writes are refused outside the actor's regions "
+    "(coverage/tests/test_web.py::test_target_outside_scope_is_refused)",
+    "/api/coverage/": "coverage aggregates, as the pages (no personal data)",
 }
 
 

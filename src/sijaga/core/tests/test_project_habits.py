@@ -72,6 +72,11 @@ PUBLIC_MODELS = {
     "benefits.BenefitSchedule": "versions of the benefit data files: public regulation",
     "benefits.BenefitFigure": "benefit amounts and multiples: public regulation with citations",
     "benefits.LiabilityRule": "who carries a case when contributions lapsed: public regulation with citations",
+    "coverage.CoverageRollup": "coverage counts per region: aggregates, public (small cells suppressed for the public)",
+    "coverage.CoverageNew": "new enrolments per region and month: aggregates, public like the rollup",
+    "coverage.CoverageSnapshot": "month-end coverage aggregates per region: public like the rollup",
+    "coverage.Target": "denominators: BPS figures and headcounts per region (public statistics; writes scoped)",
+    "coverage.TargetRollup": "the denominators resolved at every level: public like the targets",
 }
 
 
