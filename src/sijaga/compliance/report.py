@@ -121,7 +121,7 @@ def take_snapshot(
         },
         "budget": {"available": budget is not None, "rows": budget},
         "scorecard": {
-            "rows": [s.as_dict() for s in scores],
+            "rows": [s.as_dict() for s in sorted(scores, key=lambda x: (x.rank is None, x.rank or 0, x.code))],
             "no_regulation": [s.code for s in selectors.no_regulation(scores)],
             "not_budgeted": None if not_budgeted is None else [s.code for s in not_budgeted],
             "trend": trend_scores,

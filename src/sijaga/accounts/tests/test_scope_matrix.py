@@ -49,6 +49,8 @@ OBJECT_ENDPOINTS = [
     ("api import retry", "post", "/api/imports/{batch}/retry", "batch", {}),
     ("api import report", "get", "/api/imports/{batch}/report.xlsx", "batch", None),
     ("web payer statement", "get", "/iuran/tagihan/{payer}/2025-01.xlsx", "payer", None),
+    ("web compliance checklist", "get", "/kepatuhan/wilayah/{regency}/2026/", "regency", None),
+    ("web compliance declare", "post", "/kepatuhan/wilayah/{regency}/2026/", "regency", {"item": "rkpd", "met": "0"}),
 ]  # fmt: skip
 
 # Endpoints that list or search: the foreign worker must not appear, and counts must not include it.
@@ -81,6 +83,16 @@ LIST_ENDPOINTS = [
     ("api import list", "/api/imports/?limit=500"),
     ("api bill list", "/api/contributions/bills/?limit=500"),
     ("web arrears list", "/iuran/tunggakan/"),
+    ("web compliance scorecard", "/kepatuhan/"),
+    ("web compliance scorecard of a province", "/kepatuhan/?induk=65"),
+    ("web compliance scorecard json", "/kepatuhan/skor.json?induk=65"),
+    ("web compliance scorecard csv", "/kepatuhan/skor.csv"),
+    ("web compliance scorecard xlsx", "/kepatuhan/skor.xlsx"),
+    ("web compliance inpres", "/kepatuhan/inpres/"),
+    ("web compliance meetings", "/kepatuhan/rapat/"),
+    ("web compliance reports", "/kepatuhan/laporan/"),
+    ("api compliance scorecard", "/api/compliance/scorecard?parent=65"),
+    ("api compliance reports", "/api/compliance/reports/"),
 ]
 
 # Endpoints that create: creating in a foreign region is refused.
@@ -117,6 +129,19 @@ NOT_PERSONAL = {
     "iuran/hitung/": "contribution calculator for logged-in users: prices the figures typed in, reads and stores no "
     "personal data (tested in contributions/tests/test_web.py)",
     "/api/contributions/calculate": "contribution calculator for logged-in users: no personal data, stores nothing",
+}
+
+# Compliance objects addressed by id (checklist entries, evidence, meetings, follow-ups, reports): role × foreign
+# region × every route below in sijaga/compliance/tests/test_scope.py (built on this module's `world`).
+TESTED_IN_APP = {
+    "kepatuhan/isian/<int:pk>/verifikasi/": "compliance/tests/test_scope.py",
+    "kepatuhan/bukti/<int:pk>/": "compliance/tests/test_scope.py",
+    "kepatuhan/rapat/<int:pk>/": "compliance/tests/test_scope.py",
+    "kepatuhan/tindak-lanjut/<int:pk>/": "compliance/tests/test_scope.py",
+    "kepatuhan/laporan/<int:pk>/": "compliance/tests/test_scope.py",
+    "kepatuhan/laporan/<int:pk>.<str:fmt>": "compliance/tests/test_scope.py",
+    "/api/compliance/reports/{report_id}": "compliance/tests/test_scope.py",
+    "/api/compliance/reports/": "compliance/tests/test_scope.py (request in a foreign province is refused)",
 }
 
 
@@ -158,15 +183,27 @@ def test_foreign_object_is_404(client, world, role, endpoint):
             url = template
         else:
             url = template.format(
-                worker=site.worker.pk, membership=site.membership.pk, payer=site.payer.pk, batch=site.batch.pk
+                worker=site.worker.pk,
+                membership=site.membership.pk,
+                payer=site.payer.pk,
+                batch=site.batch.pk,
+                regency=site.regency,
             )
         response = _request(client, method, url, body)
         assert response.status_code == 404, f"{role} {name} site {key}: {response.status_code}"
     # ... while the user's own objects are reachable for reading
-    if method == "get" and kind != "worker_in_body" and not (role == "village_operator" and kind in ("payer", "batch")):
+    if (
+        method == "get"
+        and kind != "worker_in_body"
+        and not (role == "village_operator" and kind in ("payer", "batch", "regency"))
+    ):
         own = world.sites["A"]
         url = template.format(
-            worker=own.worker.pk, membership=own.membership.pk, payer=own.payer.pk, batch=own.batch.pk
+            worker=own.worker.pk,
+            membership=own.membership.pk,
+            payer=own.payer.pk,
+            batch=own.batch.pk,
+            regency=own.regency,
         )
         from sijaga.accounts.services import scope_for
 
@@ -404,6 +441,7 @@ def test_every_endpoint_is_classified():
     def norm(path: str) -> str:
         return re.sub(r"<[^>]+>|\{[^}]+\}", "{x}", path.split("?")[0]).lstrip("/")
 
+    covered += list(TESTED_IN_APP)
     covered_norm = {norm(c) for c in covered}
     public = [norm(k) for k in NOT_PERSONAL if k != "/"]
 
