@@ -73,9 +73,12 @@ def target_groups(actor: Actor, *, prefix: str | None = None, as_of: dt.date | N
 
 
 def allocations(actor: Actor, year: int) -> dict[str, int] | None:
-    """APBD allocation per region code for the year, or None while budget does not offer it."""
-    fn = _optional("sijaga.budget.selectors", "allocations_by_region")
-    return None if fn is None else dict(fn(actor, year))
+    """Per province and regency/city the actor sees: the Pemda's OWN adopted APBD allocation for the year (0 when it
+    has none — Kemendagri's "belum menganggarkan"), or None while budget does not offer it."""
+    fn = _optional("sijaga.budget.selectors", "budget_status")
+    if fn is None:
+        return None
+    return {row.code: (int(row.own_allocated or 0) if row.has_allocation else 0) for row in fn(actor, year)}
 
 
 def budget_rows(actor: Actor, year: int, *, parent: str | None = None) -> list[dict[str, Any]] | None:
@@ -98,6 +101,8 @@ def budget_lists_url() -> str | None:
 
 # --- coverage (issue 15) -------------------------------------------------------------------------------------------
 
+#: Coverage is counted where the payer sits (the region that funds the contributions is the one the Inpres binds).
+MEASURE = "payer"
 COVERAGE_KEYS = ("code", "name", "level", "registered", "active", "arrears", "new", "target", "percent", "over_100")
 
 
@@ -109,19 +114,19 @@ def coverage_rows(actor: Actor, *, level: int, parent: str | None = None, month:
     fn = _optional("sijaga.coverage.selectors", "coverage_rows")
     if fn is None:
         return None
-    return [_row(r) for r in fn(actor, measure="all", level=level, parent=parent, month=month)]
+    return [_row(r) for r in fn(actor, measure=MEASURE, level=level, parent=parent, month=month)]
 
 
 def national_coverage(actor: Actor, *, month: Month | None = None) -> dict[str, Any] | None:
     fn = _optional("sijaga.coverage.selectors", "national_total")
-    return None if fn is None else _row(fn(actor, measure="all", month=month))
+    return None if fn is None else _row(fn(actor, measure=MEASURE, month=month))
 
 
 def coverage_trend(actor: Actor, *, region_code: str | None, since: Month) -> list[dict[str, Any]] | None:
     fn = _optional("sijaga.coverage.selectors", "trend")
     if fn is None:
         return None
-    points = fn(actor, measure="all", region_code=region_code, since=since)
+    points = fn(actor, measure=MEASURE, region_code=region_code, since=since)
     keys = ("registered", "active", "target", "percent")
     return [{"month": str(p.month), **{k: getattr(p, k, None) for k in keys}} for p in points]
 
@@ -138,7 +143,20 @@ def choropleth_svg(rows: list[dict[str, Any]], *, level: int, parent: str | None
 # --- benefits (issue 17) -------------------------------------------------------------------------------------------
 
 
-def benefits_paid(actor: Actor, *, start: dt.date, end: dt.date) -> dict[str, tuple[int, int]] | None:
-    """(number of cases, Rupiah paid) per benefit kind in the period, or None while benefits does not offer it."""
+def benefits_paid(
+    actor: Actor, *, start: dt.date, end: dt.date, level: int = 1, parent: str | None = None
+) -> dict[str, tuple[int, int]] | None:
+    """(cases paid, Rupiah paid) in the period per region of `level` (benefits reports per regency of the payer;
+    provinces are their sums), under `parent` when given; None while benefits does not offer it."""
     fn = _optional("sijaga.benefits.selectors", "benefits_paid")
-    return None if fn is None else {str(k): (int(v[0]), int(v[1])) for k, v in fn(actor, start=start, end=end).items()}
+    if fn is None:
+        return None
+    out: dict[str, tuple[int, int]] = {}
+    for code, (cases, paid) in fn(actor, start=start, end=end).items():
+        code = str(code or "")
+        if parent and not code.startswith(parent + "."):
+            continue
+        key = code[:2] if level == 1 else code[:5]
+        before = out.get(key, (0, 0))
+        out[key] = (before[0] + int(cases), before[1] + int(paid or 0))
+    return out

@@ -76,7 +76,7 @@ def take_snapshot(
     )
 
     step(60, "manfaat dan tindak lanjut")
-    benefits = figures.benefits_paid(actor, start=semester.first_day, end=end)
+    benefits = figures.benefits_paid(actor, start=semester.first_day, end=end, level=level, parent=parent)
     actions = list(selectors.actions_for(actor).filter(meeting__date__lte=end).order_by("due_date", "id"))
     if region_code:
         actions = [
@@ -131,7 +131,9 @@ def take_snapshot(
             "available": benefits is not None,
             "rows": None
             if benefits is None
-            else [{"kind": k, "cases": v[0], "paid": v[1]} for k, v in sorted(benefits.items())],
+            else [
+                {"code": k, "name": names.get(k, k), "cases": v[0], "paid": v[1]} for k, v in sorted(benefits.items())
+            ],
         },
         "meetings": [
             {
@@ -316,8 +318,8 @@ def render_xlsx(snapshot: dict) -> bytes:
     ben = s["benefits"]["rows"]
     sheet(
         "Manfaat",
-        ["Jenis", "Kasus", "Dibayar (Rp)"],
-        [[b["kind"], b["cases"], b["paid"]] for b in ben] if ben is not None else [["belum dapat diukur"]],
+        ["Kode", "Wilayah", "Kasus", "Dibayar (Rp)"],
+        [[b["code"], b["name"], b["cases"], b["paid"]] for b in ben] if ben is not None else [["belum dapat diukur"]],
     )
     sheet(
         "Tindak lanjut",

@@ -174,6 +174,9 @@ def generate_demo(
         created = counts["workers_created"] - before
         _write(stdout, f"  {regency.name}: {created} tenaga kerja baru, {len(regency_plans) - created} sudah ada")
 
+    from sijaga.demo.compliance import ensure_compliance
+
+    counts.update(ensure_compliance())
     keys = (
         "users_created",
         "users_existing",
