@@ -51,6 +51,11 @@ OBJECT_ENDPOINTS = [
     ("web payer statement", "get", "/iuran/tagihan/{payer}/2025-01.xlsx", "payer", None),
     ("web compliance checklist", "get", "/kepatuhan/wilayah/{regency}/2026/", "regency", None),
     ("web compliance declare", "post", "/kepatuhan/wilayah/{regency}/2026/", "regency", {"item": "rkpd", "met": "0"}),
+    ("web budget plan", "get", "/anggaran/rencana/{plan}/", "plan", None),
+    ("web budget plan edit", "get", "/anggaran/simulasi/?rencana={plan}", "plan", None),
+    ("web budget allocation", "get", "/anggaran/alokasi/{allocation}/", "allocation", None),
+    ("web budget evidence", "get", "/anggaran/alokasi/{allocation}/bukti", "allocation", None),
+    ("web budget review", "post", "/anggaran/alokasi/{allocation}/tinjau/", "allocation", {"decision": "verify"}),
 ]  # fmt: skip
 
 # Endpoints that list or search: the foreign worker must not appear, and counts must not include it.
@@ -93,6 +98,12 @@ LIST_ENDPOINTS = [
     ("web compliance reports", "/kepatuhan/laporan/"),
     ("api compliance scorecard", "/api/compliance/scorecard?parent=65"),
     ("api compliance reports", "/api/compliance/reports/"),
+    ("web budget home", "/anggaran/?tahun=2027"),
+    ("web budget lists", "/anggaran/daftar/?tahun=2027&daftar=semua"),
+    ("web budget lists json", "/anggaran/daftar.json?tahun=2027&daftar=semua"),
+    ("web budget lists xlsx", "/anggaran/daftar.xlsx?tahun=2027&daftar=semua"),
+    ("api budget status", "/api/budget/status?year=2027"),
+    ("api budget allocations", "/api/budget/allocations/by-region?year=2027"),
 ]
 
 # Endpoints that create: creating in a foreign region is refused.
@@ -106,6 +117,8 @@ CREATE_ENDPOINTS = [
     "web import upload",
     "api record payment",
     "web record payment",
+    "web save budget plan",
+    "web record budget allocation",
 ]
 
 # Everything else the site serves, with the reason it needs no scope test.
@@ -129,6 +142,8 @@ NOT_PERSONAL = {
     "iuran/hitung/": "contribution calculator for logged-in users: prices the figures typed in, reads and stores no "
     "personal data (tested in contributions/tests/test_web.py)",
     "/api/contributions/calculate": "contribution calculator for logged-in users: no personal data, stores nothing",
+    "anggaran/beli/": "what a budget buys: prices the amount typed in at default incomes, reads no regional or "
+    "personal data, stores nothing (tested in budget/tests/test_web.py)",
 }
 
 # Compliance objects addressed by id (checklist entries, evidence, meetings, follow-ups, reports): role × foreign
@@ -155,6 +170,29 @@ def _login(client, world, role):
         Permission.objects.filter(content_type__app_label__in=["registry", "enrollment", "imports"])
     )
     return client
+
+
+def _budget_objects(world, site) -> dict:
+    """A budget plan and an allocation (with evidence) of the site's regency, made once per site."""
+    if not hasattr(site, "_budget"):
+        import datetime as dt
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.utils import timezone
+
+        from sijaga.budget import services as budget
+        from sijaga.budget.models import BudgetPlan
+
+        coordinator = world.users["coordinator"]
+        plan = BudgetPlan.objects.create(region_id=site.regency, year=2027, title=f"Rencana {site.regency}",
+                                         created_at=timezone.now(), created_by=coordinator)  # fmt: skip
+        allocation = budget.record_allocation(
+            coordinator, region_code=site.regency, year=2027, document_type="perda_apbd",
+            document_number=f"DOK-{site.regency}", document_date=dt.date(2026, 12, 1), account_code="5.1",
+            amount=1_000_000, evidence=SimpleUploadedFile("bukti.pdf", b"%PDF-1.4\n%%EOF\n"),
+        )  # fmt: skip
+        site._budget = {"plan": plan.pk, "allocation": allocation.pk}
+    return site._budget
 
 
 def _foreign(world, role):
@@ -188,15 +226,14 @@ def test_foreign_object_is_404(client, world, role, endpoint):
                 payer=site.payer.pk,
                 batch=site.batch.pk,
                 regency=site.regency,
+                **_budget_objects(world, site),
             )
         response = _request(client, method, url, body)
         assert response.status_code == 404, f"{role} {name} site {key}: {response.status_code}"
     # ... while the user's own objects are reachable for reading
-    if (
-        method == "get"
-        and kind != "worker_in_body"
-        and not (role == "village_operator" and kind in ("payer", "batch", "regency"))
-    ):
+    # a village operator sees its village's, not its regency's
+    own_hidden = ("payer", "batch", "plan", "allocation", "regency")
+    if method == "get" and kind != "worker_in_body" and not (role == "village_operator" and kind in own_hidden):
         own = world.sites["A"]
         url = template.format(
             worker=own.worker.pk,
@@ -204,6 +241,7 @@ def test_foreign_object_is_404(client, world, role, endpoint):
             payer=own.payer.pk,
             batch=own.batch.pk,
             regency=own.regency,
+            **_budget_objects(world, own),
         )
         from sijaga.accounts.services import scope_for
 
@@ -215,6 +253,7 @@ def test_foreign_object_is_404(client, world, role, endpoint):
             "web import report": not scope.can_write,
             "api import report": not scope.can_write,
             "web payer statement": scope.role == "auditor",  # amounts reveal the wage, which auditors do not see
+            "web budget plan edit": False,
         }
         expected = 403 if forbidden.get(name, False) else 200
         assert client.get(url).status_code == expected, f"{role} {name} own object"
@@ -334,6 +373,25 @@ def test_create_in_foreign_region_is_refused(client, world, role, endpoint):
         r = client.post("/iuran/bayar/", form)
         assert r.status_code in (200, 403)  # the payer is not offered to this user, or the role may not record
         assert not Payment.objects.exists()
+    elif endpoint == "web save budget plan":
+        from sijaga.budget.models import BudgetPlan
+
+        form = {"region": site.regency, "year": "2027", "programmes": ["jkk", "jkm"], "rt_rw_people": "5",
+                "rt_rw_income": "1000000", "rt_rw_source": "apbd"}  # fmt: skip
+        r = client.post("/anggaran/simulasi/", form)
+        assert r.status_code == 200  # redisplayed with the refusal
+        assert not BudgetPlan.objects.filter(region_id=site.regency).exists()
+    elif endpoint == "web record budget allocation":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from sijaga.budget.models import BudgetAllocation
+
+        form = {"region": site.regency, "year": "2027", "document_type": "perda_apbd", "document_number": "ASING",
+                "document_date": "2026-12-01", "account_code": "5", "amount": "1000",
+                "evidence": SimpleUploadedFile("a.pdf", b"%PDF-1.4\n")}  # fmt: skip
+        r = client.post("/anggaran/alokasi/baru/", form)
+        assert r.status_code in (200, 403)  # redisplayed with the refusal, or the role may not record
+        assert not BudgetAllocation.objects.filter(region_id=site.regency).exists()
     elif endpoint in ("api import upload", "web import upload"):
         import io
 
@@ -434,6 +492,9 @@ def test_every_endpoint_is_classified():
         "/api/contributions/payments/",
         "/iuran/bayar/",
         "/iuran/tagihan/<payer>/<month>.xlsx",  # "web payer statement" above, for one month
+        "/anggaran/simulasi/",
+        "/anggaran/alokasi/baru/",
+        "/anggaran/daftar.<fmt>",  # "web budget lists json/xlsx" above (csv: the same query)
     ]  # CREATE_ENDPOINTS
 
     import re

@@ -25,6 +25,10 @@ ENDPOINTS = {
     "/api/payers/": 10,
     "/unggah/": 12,
     "/api/imports/": 10,
+    "/anggaran/?tahun=2027": 12,
+    "/anggaran/daftar/?tahun=2027&daftar=semua": 12,
+    "/anggaran/daftar.json?tahun=2027&daftar=semua": 12,
+    "/api/budget/status?year=2027": 12,
 }
 
 
