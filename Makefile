@@ -5,7 +5,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-GEO_DIR ?= ../shared/geo
+# Official boundaries a Pemda holds (GeoJSON, feature id = Kemendagri code); empty: the boundaries packaged with SiJaga
+GEO_DIR ?=
 
 .PHONY: demo test test-fast venv lint format messages bench clean serve demo-data
 
@@ -32,8 +33,7 @@ demo: venv
 	$(VENV)/bin/sijaga migrate --no-input
 	$(VENV)/bin/sijaga load_regions
 	$(VENV)/bin/sijaga load_rates
-	@if [ -d "$(GEO_DIR)" ]; then $(VENV)/bin/sijaga load_boundaries "$(GEO_DIR)"; \
-	  else echo "No boundaries at $(GEO_DIR): maps stay empty until 'sijaga load_boundaries DIR'"; fi
+	$(VENV)/bin/sijaga load_boundaries $(GEO_DIR)
 	$(VENV)/bin/sijaga demo_data
 	@echo "SiJaga is served at http://$(HOST):$(PORT)/ (Ctrl+C to stop); background tasks run in 'sijaga db_worker'"
 	@$(VENV)/bin/sijaga db_worker --no-startup-delay --no-reload >var/worker.log 2>&1 & worker=$$!; \

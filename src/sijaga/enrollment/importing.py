@@ -26,6 +26,7 @@ from sijaga.core.bulk import Dialect, fill_stage
 from sijaga.enrollment import bulk, terms
 from sijaga.enrollment.models import MAX_WAGE
 from sijaga.enrollment.rules import PROGRAMME_NAMES, PROGRAMMES, SEGMENT_RULES, programme_errors
+from sijaga.enrollment.signals import send_memberships_changed
 from sijaga.imports.columns import Column, ColumnSet
 from sijaga.imports.kinds import ROW, Context, MergeResult, Target, Validated, fault
 from sijaga.imports.parsers import dotted_region as _dotted_region
@@ -876,6 +877,12 @@ class EnrolmentKind(PayerTargets):
                 f"OR membership_changed) THEN 1 ELSE 0 END), 0), COUNT(*) FROM {STAGE} WHERE rejected IS NULL"
             )
             created, updated, total = cur.fetchone()
+            # coverage: this payer, and the payers of workers whose domicile or category this file changed
+            cur.execute(
+                "SELECT DISTINCT m.payer_id FROM enrollment_membership m "
+                f"JOIN {STAGE} s ON s.worker_id = m.worker_id WHERE s.worker_state = 'changed' AND s.rejected IS NULL"
+            )
+            send_memberships_changed(EnrolmentKind, [payer.pk, *(r[0] for r in cur.fetchall())])
             cur.execute(f"SELECT row_no, nik, rejected, funded_by FROM {STAGE} WHERE rejected IS NOT NULL "
                         "ORDER BY row_no")  # fmt: skip
             refused = cur.fetchall()

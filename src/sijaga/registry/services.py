@@ -14,6 +14,7 @@ from sijaga.accounts.services import audit
 from sijaga.registry import events
 from sijaga.registry.models import Worker
 from sijaga.registry.selectors import WorkerNotFound, editable_workers
+from sijaga.registry.signals import workers_changed
 
 WORKER_FIELDS = ("nik", "full_name", "birth_date", "gender", "domicile_id", "phone", "occupation", "category")
 
@@ -104,6 +105,8 @@ def update_worker(actor: Actor, worker: Worker, data: dict[str, Any], *, reason:
         if changes:
             current.save()
             events.worker_changed(current, actor=actor, changes=changes, reason=reason)
+            if {"domicile_id", "category"} & set(changes):
+                workers_changed.send(sender=Worker, worker_ids=[current.pk])
             ensure_visible(actor, current, _("Perubahan ini memindahkan tenaga kerja ke luar wilayah tugas Anda."))
     audit(actor, "update", "worker", current.pk)
     return current

@@ -157,6 +157,10 @@ TESTED_IN_APP = {
     "kepatuhan/laporan/<int:pk>.<str:fmt>": "compliance/tests/test_scope.py",
     "/api/compliance/reports/{report_id}": "compliance/tests/test_scope.py",
     "/api/compliance/reports/": "compliance/tests/test_scope.py (request in a foreign province is refused)",
+    "cakupan/": "coverage aggregates (counts per region, no person; every signed-in role reads them nationally; the "
+    "public page suppresses cells under 5); target writes are refused outside the actor's regions "
+    "(coverage/tests/test_web.py::test_target_outside_scope_is_refused)",
+    "/api/coverage/": "coverage aggregates, as the pages (no personal data)",
 }
 
 

@@ -69,6 +69,11 @@ PUBLIC_MODELS = {
     "contributions.RateSchedule": "versions of the contribution rates: public regulation, no personal or regional data",
     "contributions.Rate": "contribution rates, caps and reliefs: public regulation (everyone may read them)",
     "contributions.RateEvent": "history of the public rates (names the coordinator who corrected, a staff account)",
+    "coverage.CoverageRollup": "coverage counts per region: aggregates, public (small cells suppressed for the public)",
+    "coverage.CoverageNew": "new enrolments per region and month: aggregates, public like the rollup",
+    "coverage.CoverageSnapshot": "month-end coverage aggregates per region: public like the rollup",
+    "coverage.Target": "denominators: BPS figures and headcounts per region (public statistics; writes scoped)",
+    "coverage.TargetRollup": "the denominators resolved at every level: public like the targets",
 }
 
 

@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from sijaga.regions import services
 
+PACKAGED = Path(services.__file__).resolve().parent / "data" / "geo"
+
 
 class Command(BaseCommand):
     help = (
@@ -12,11 +14,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="a .geojson file or a folder of them")
+        parser.add_argument(
+            "path",
+            nargs="?",
+            default=None,
+            help="a .geojson file or a folder of them (default: the boundaries packaged with SiJaga)",
+        )
         parser.add_argument("--source", help="source note stored with each boundary (default: the file name)")
 
-    def handle(self, *args, path: str, source: str | None = None, **options):
-        target = Path(path)
+    def handle(self, *args, path: str | None = None, source: str | None = None, **options):
+        target = Path(path) if path else PACKAGED
+        if path is None and source is None:
+            source = "cahyadsn/wilayah_boundaries (MIT), dikemas bersama SiJaga"
         files = sorted(target.glob("*.geojson")) if target.is_dir() else [target]
         if not files or not all(f.is_file() for f in files):
             raise CommandError(f"Tidak ada berkas GeoJSON di {target}")
