@@ -33,6 +33,7 @@ demo: venv
 	$(VENV)/bin/sijaga migrate --no-input
 	$(VENV)/bin/sijaga load_regions
 	$(VENV)/bin/sijaga load_rates
+	$(VENV)/bin/sijaga load_benefit_rules
 	$(VENV)/bin/sijaga load_boundaries $(GEO_DIR)
 	$(VENV)/bin/sijaga demo_data
 	@echo "SiJaga is served at http://$(HOST):$(PORT)/ (Ctrl+C to stop); background tasks run in 'sijaga db_worker'"

@@ -12,4 +12,5 @@ urlpatterns = [
     path("pembayar/pilih/", views.payer_options, name="payer_options"),
     path("pembayar/tambah/", views.payer_edit, name="payer_add"),
     path("pembayar/<int:pk>/ubah/", views.payer_edit, name="payer_edit"),
+    path("pembayar/<int:pk>/", views.payer_detail, name="payer_detail"),
 ]

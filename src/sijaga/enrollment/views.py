@@ -196,6 +196,22 @@ def payer_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def payer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A payer's facts, its open memberships count and the panels other apps register (`enrollment.panels`)."""
+    from sijaga.enrollment.panels import payer_panels
+
+    actor = actor_of(request)
+    payer = selectors.get_payer(actor, pk)
+    members = selectors.memberships_for(actor).filter(payer=payer, status__in=("registered", "active", "inactive"))
+    return render(
+        request,
+        "enrollment/payer_detail.html",
+        {"payer": payer, "open_memberships": members.count(), "can_manage": actor.can_manage_payers
+         and actor.covers(payer.region_id), "panels": payer_panels(request, actor, payer)},
+    )  # fmt: skip
+
+
+@login_required
 def payer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Regency operators and above set up the payers of their regions (a village government per desa)."""
     actor = actor_of(request)

@@ -3,6 +3,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from sijaga.regions import services
+from sijaga.regions.panels import region_panels
 
 
 def _rows(regions) -> list[dict]:
@@ -35,6 +36,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
             "page": page,
             "counts": services.descendant_counts([region.code])[region.code],
             "iso": services.iso3166_codes().get(region.code),
+            "panels": region_panels(request, region),
         },
     )
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sijaga.accounts.models import Role
+from sijaga.benefits.presenters import HEIR_POLICY
 from sijaga.enrollment.presenters import MEMBERSHIP_POLICY
 from sijaga.registry.presenters import WORKER_POLICY
 
@@ -132,6 +133,49 @@ def test_masking_table_in_the_docs_is_the_policies_table():
         if (cells := [c.strip() for c in line.strip("|").split("|")])
     }
     expected = {
-        f"{p.name}.{f}": verdicts for p in (WORKER_POLICY, MEMBERSHIP_POLICY) for f, verdicts in p.table().items()
+        f"{p.name}.{f}": verdicts
+        for p in (WORKER_POLICY, MEMBERSHIP_POLICY, HEIR_POLICY)
+        for f, verdicts in p.table().items()
     }
     assert rows == expected
+
+
+#: Heirs of a benefit case: which channels carry each field when the role may see it.
+HEIR_CARRIES = {"nik": {"web case", "api case"}, "birth_date": {"api case"}, "account_number": {"web case", "api case"}}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_heirs_are_shown_as_the_policy_says_on_every_channel(client, world, role):
+    import datetime as dt
+
+    from sijaga.accounts.actor import Actor
+    from sijaga.benefits.services import load_benefit_rules, record_case
+    from sijaga.regions.models import Region
+    from sijaga.testing import make_nik
+
+    load_benefit_rules()
+    site = world.sites["A"]
+    district = Region.objects.get(code=site.village).parent_id
+    born = dt.date(1989, 4, 17)
+    nik = make_nik(district, born, "P", 77)
+    case = record_case(world.users["coordinator"], worker_id=site.worker.pk, event_type="death",
+                       event_date=dt.date(2025, 6, 1), cause="Sakit",
+                       heirs=[{"name": "Istri Almarhum", "relation": "spouse", "nik": nik, "birth_date": born,
+                               "bank_name": "Bank Kaltimtara", "account_number": "0099887766"}])  # fmt: skip
+    user = world.users[role]
+    client.force_login(user)
+    actor = Actor.of(user)
+    values = {"nik": [nik], "birth_date": [born.isoformat()], "account_number": ["0099887766"]}
+    channels = {"web case": f"/manfaat/{case.pk}/", "api case": f"/api/benefits/cases/{case.pk}"}
+    for channel, url in channels.items():
+        body = client.get(url).content.decode()
+        assert "Istri Almarhum" in body, f"{role} {channel}"
+        for field, forms in values.items():
+            verdict = HEIR_POLICY.rule(actor, field)
+            present = [f for f in forms if f in body]
+            if verdict == "show" and channel in HEIR_CARRIES[field]:
+                assert present, f"{role} should see heir {field} on {channel}"
+            if verdict in ("hide", "mask"):
+                assert not present, f"{role} sees heir {field} on {channel}"
+            if verdict == "mask":
+                assert HEIR_POLICY.present(actor, field, nik) in body

@@ -56,7 +56,46 @@ OBJECT_ENDPOINTS = [
     ("web budget allocation", "get", "/anggaran/alokasi/{allocation}/", "allocation", None),
     ("web budget evidence", "get", "/anggaran/alokasi/{allocation}/bukti", "allocation", None),
     ("web budget review", "post", "/anggaran/alokasi/{allocation}/tinjau/", "allocation", {"decision": "verify"}),
+    ("web payer detail", "get", "/kepesertaan/pembayar/{payer}/", "payer", None),
+    ("web benefit case", "get", "/manfaat/{case}/", "case", None),
+    ("web benefit claim", "post", "/manfaat/{case}/klaim/", "case", {"action": "rejudge"}),
+    ("web benefit record", "get", "/manfaat/catat/{worker}/", "worker", None),
+    ("web benefit record post", "post", "/manfaat/catat/{worker}/", "worker", {"event_type": "death",
+                                                                                "event_date": "2025-06-01",
+                                                                                "cause": "x"}),
+    ("api benefit case", "get", "/api/benefits/cases/{case}", "case", None),
+    ("api benefit claim", "post", "/api/benefits/cases/{case}/claim", "case", {"action": "rejudge"}),
+    ("api benefit case for foreign worker", "post", "/api/benefits/cases/", "benefit_worker_in_body", None),
 ]  # fmt: skip
+
+
+def _case_of(world, key):
+    """A work-accident case (temporary incapacity: the membership stays open) of the site's worker, made once."""
+    import datetime as dt
+
+    from sijaga.benefits.models import BenefitCase
+    from sijaga.benefits.services import load_benefit_rules, record_case
+
+    site = world.sites[key]
+    found = BenefitCase.objects.filter(worker=site.worker).first()
+    if found is not None:
+        return found.pk
+    load_benefit_rules()
+    return record_case(world.users["coordinator"], worker_id=site.worker.pk, event_type="work_accident",
+                       outcome="temporary", incapacity_months=2, event_date=dt.date(2025, 6, 1),
+                       cause=f"Kecelakaan kerja situs {key}").pk  # fmt: skip
+
+
+def _urls(world, key, template):
+    site = world.sites[key]
+    kw = {"worker": site.worker.pk, "membership": site.membership.pk, "payer": site.payer.pk, "batch": site.batch.pk,
+          "regency": site.regency}  # fmt: skip
+    if "{case}" in template:
+        kw["case"] = _case_of(world, key)
+    if "{plan}" in template or "{allocation}" in template:
+        kw.update(_budget_objects(world, site))
+    return template.format(**kw)
+
 
 # Endpoints that list or search: the foreign worker must not appear, and counts must not include it.
 LIST_ENDPOINTS = [
@@ -104,6 +143,13 @@ LIST_ENDPOINTS = [
     ("web budget lists xlsx", "/anggaran/daftar.xlsx?tahun=2027&daftar=semua"),
     ("api budget status", "/api/budget/status?year=2027"),
     ("api budget allocations", "/api/budget/allocations/by-region?year=2027"),
+    ("web benefit cases", "/manfaat/"),
+    ("web benefit cases export", "/manfaat/kasus.csv"),
+    ("web benefits paid", "/manfaat/dibayar/?semester=2025-S1"),
+    ("web benefits paid export", "/manfaat/dibayar.json?semester=2025-S1"),
+    ("api benefit cases", "/api/benefits/cases/?limit=500"),
+    ("api benefits paid", "/api/benefits/paid?start=2020-01-01&end=2030-12-31"),
+    ("api benefits exposure", "/api/benefits/exposure"),
 ]
 
 # Endpoints that create: creating in a foreign region is refused.
@@ -119,6 +165,7 @@ CREATE_ENDPOINTS = [
     "web record payment",
     "web save budget plan",
     "web record budget allocation",
+    "api benefit case with foreign employer",
 ]
 
 # Everything else the site serves, with the reason it needs no scope test.
@@ -161,6 +208,7 @@ TESTED_IN_APP = {
     "public page suppresses cells under 5); target writes are refused outside the actor's regions "
     "(coverage/tests/test_web.py::test_target_outside_scope_is_refused)",
     "/api/coverage/": "coverage aggregates, as the pages (no personal data)",
+    "/api/benefits/rules/": "public benefit figures and liability rules with their citations",
 }
 
 
@@ -223,30 +271,18 @@ def test_foreign_object_is_404(client, world, role, endpoint):
             body = {"worker_id": site.worker.pk, "payer_id": world.sites["A"].payer.pk, "segment": "pu",
                     "programmes": ["jkk", "jkm"], "wage": 3_000_000, "start_date": "2026-01-01"}  # fmt: skip
             url = template
+        elif kind == "benefit_worker_in_body":
+            body = {"worker_id": site.worker.pk, "event_type": "death", "event_date": "2025-06-01", "cause": "x"}
+            url = template
         else:
-            url = template.format(
-                worker=site.worker.pk,
-                membership=site.membership.pk,
-                payer=site.payer.pk,
-                batch=site.batch.pk,
-                regency=site.regency,
-                **_budget_objects(world, site),
-            )
+            url = _urls(world, key, template)
         response = _request(client, method, url, body)
         assert response.status_code == 404, f"{role} {name} site {key}: {response.status_code}"
     # ... while the user's own objects are reachable for reading
     # a village operator sees its village's, not its regency's
     own_hidden = ("payer", "batch", "plan", "allocation", "regency")
-    if method == "get" and kind != "worker_in_body" and not (role == "village_operator" and kind in own_hidden):
-        own = world.sites["A"]
-        url = template.format(
-            worker=own.worker.pk,
-            membership=own.membership.pk,
-            payer=own.payer.pk,
-            batch=own.batch.pk,
-            regency=own.regency,
-            **_budget_objects(world, own),
-        )
+    if method == "get" and "in_body" not in kind and not (role == "village_operator" and kind in own_hidden):
+        url = _urls(world, "A", template)
         from sijaga.accounts.services import scope_for
 
         scope = scope_for(world.users[role])
@@ -258,6 +294,7 @@ def test_foreign_object_is_404(client, world, role, endpoint):
             "api import report": not scope.can_write,
             "web payer statement": scope.role == "auditor",  # amounts reveal the wage, which auditors do not see
             "web budget plan edit": False,
+            "web benefit record": not scope.can_write,
         }
         expected = 403 if forbidden.get(name, False) else 200
         assert client.get(url).status_code == expected, f"{role} {name} own object"
@@ -270,6 +307,9 @@ def test_foreign_worker_never_listed(client, world, role, endpoint):
 
     name, template = endpoint
     _login(client, world, role)
+    if "manfaat" in template or "benefits" in template:
+        for key in world.sites:
+            _case_of(world, key)
     for key in _foreign(world, role):
         site = world.sites[key]
         url = template.format(
@@ -396,6 +436,14 @@ def test_create_in_foreign_region_is_refused(client, world, role, endpoint):
         r = client.post("/anggaran/alokasi/baru/", form)
         assert r.status_code in (200, 403)  # redisplayed with the refusal, or the role may not record
         assert not BudgetAllocation.objects.filter(region_id=site.regency).exists()
+    elif endpoint == "api benefit case with foreign employer":
+        from sijaga.benefits.models import BenefitCase
+
+        body = {"worker_id": world.sites["A"].worker.pk, "payer_id": site.payer.pk, "event_type": "death",
+                "event_date": "2025-06-01", "cause": "x"}  # fmt: skip
+        r = client.post("/api/benefits/cases/", data=json.dumps(body), content_type="application/json")
+        assert r.status_code == 403
+        assert not BenefitCase.objects.exists()
     elif endpoint in ("api import upload", "web import upload"):
         import io
 
@@ -499,6 +547,8 @@ def test_every_endpoint_is_classified():
         "/anggaran/simulasi/",
         "/anggaran/alokasi/baru/",
         "/anggaran/daftar.<fmt>",  # "web budget lists json/xlsx" above (csv: the same query)
+        "/manfaat/kasus.<fmt>",  # "web benefit cases export" (csv; xlsx and json are the same query)
+        "/manfaat/dibayar.<fmt>",  # "web benefits paid export"
     ]  # CREATE_ENDPOINTS
 
     import re

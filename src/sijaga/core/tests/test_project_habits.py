@@ -74,6 +74,9 @@ PUBLIC_MODELS = {
     "coverage.CoverageSnapshot": "month-end coverage aggregates per region: public like the rollup",
     "coverage.Target": "denominators: BPS figures and headcounts per region (public statistics; writes scoped)",
     "coverage.TargetRollup": "the denominators resolved at every level: public like the targets",
+    "benefits.BenefitSchedule": "versions of the benefit data files: public regulation",
+    "benefits.BenefitFigure": "benefit amounts and multiples: public regulation with citations",
+    "benefits.LiabilityRule": "who carries a case when contributions lapsed: public regulation with citations",
 }
 
 

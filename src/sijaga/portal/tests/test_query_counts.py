@@ -65,3 +65,53 @@ def test_query_count_is_bounded_and_independent_of_rows(client, world, url):
     many = _count(client, concrete)
     assert many == few, f"{url}: {few} queries for 3 rows, {many} for 30 (N+1)"
     assert many <= ENDPOINTS[url], f"{url}: {many} queries"
+
+
+BENEFIT_ENDPOINTS = {
+    "/manfaat/": 12,
+    "/manfaat/?status=overdue": 12,
+    "/manfaat/kasus.xlsx": 12,
+    "/manfaat/kasus.json": 12,
+    "/manfaat/dibayar/?semester=2025-S2": 12,
+    "/manfaat/{case}/": 16,
+    "/kepesertaan/pembayar/{payer}/": 14,
+    "/api/benefits/cases/": 10,
+    "/api/benefits/cases/{case}": 10,
+}
+
+
+def _cases(world, first: int, n: int) -> int:
+    """Deaths (with two heirs each) of n more workers of site A, paid in semester 2025-S2; returns the last case."""
+    from sijaga.benefits import services
+    from sijaga.enrollment.models import Membership
+
+    site = world.sites["A"]
+    workers = list(Membership.objects.filter(payer=site.payer, status="registered").order_by("pk")
+                   .values_list("worker_id", flat=True)[first:first + n])  # fmt: skip
+    case = None
+    for i, worker_id in enumerate(workers):
+        heirs = [{"name": f"Ahli {first + i} {j}", "relation": "child", "school_level": "tk_sd",
+                  "nik": make_nik("64.71.01", dt.date(2012, 1, 1 + j), "P", 500 + 2 * (first + i) + j)}
+                 for j in range(2)]  # fmt: skip
+        case = services.record_case(world.users["coordinator"], worker_id=worker_id, event_type="death",
+                                    event_date=dt.date(2025, 7, 1), cause="Sakit", heirs=heirs)  # fmt: skip
+        services.record_claim_payment(world.users["coordinator"], case.pk, paid_on=dt.date(2025, 8, 1),
+                                      amount=42_000_000, paid_to="Ahli waris")  # fmt: skip
+    return case.pk
+
+
+@pytest.mark.parametrize("url", list(BENEFIT_ENDPOINTS))
+def test_benefit_query_counts_are_bounded_and_independent_of_rows(client, world, url):
+    from sijaga.benefits.services import load_benefit_rules
+
+    load_benefit_rules()
+    _more_workers(world, 30)
+    site = world.sites["A"]
+    client.force_login(world.users["regency_operator"])
+    case = _cases(world, 0, 3)
+    concrete = url.format(case=case, payer=site.payer.pk)
+    few = _count(client, concrete)
+    _cases(world, 3, 24)
+    many = _count(client, concrete)
+    assert many == few, f"{url}: {few} queries for 3 cases, {many} for 27 (N+1)"
+    assert many <= BENEFIT_ENDPOINTS[url], f"{url}: {many} queries"
