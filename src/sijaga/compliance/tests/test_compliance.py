@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sijaga.accounts.actor import Actor
-from sijaga.compliance import figures, selectors, services
+from sijaga.compliance import selectors, services
 from sijaga.compliance.models import Addressee, ComplianceEvent, Instruction, ReferenceEvent
 from sijaga.regions.models import Region
 
@@ -144,11 +144,10 @@ def test_scorecard_takes_measured_items_from_the_data_with_the_figure(loaded, wo
     bpp = scores["64.71"]
     assert bpp.item("non_asn").status == "met" and bpp.item("non_asn").figure.startswith("1 ")
     assert bpp.item("vulnerable").status == "not_met"
-    # budget is not merged on this branch yet: not measurable, shown as such, left out of the percentage
-    if figures.allocations(gov, 2026) is None:
-        assert bpp.item("allocation").status == "unmeasured"
-        assert selectors.not_budgeted(list(scores.values())) is None
-    assert (bpp.met, bpp.known, bpp.percent) == (1, 5, 20.0)
+    # the allocation comes from budget (its own APBD allocation): none yet, so "belum menganggarkan", with Rp0 shown
+    assert (bpp.item("allocation").status, bpp.item("allocation").figure) == ("not_met", "Rp0")
+    assert "64.71" in {s.code for s in selectors.not_budgeted(list(scores.values()))}
+    assert (bpp.met, bpp.known, bpp.percent) == (1, 6, 16.7)
     assert "64.71" in {s.code for s in selectors.no_regulation(list(scores.values()))}
     entry = services.declare(
         op,
@@ -164,9 +163,19 @@ def test_scorecard_takes_measured_items_from_the_data_with_the_figure(loaded, wo
     entry.refresh_from_db()
     assert entry.verified_by == gov.user and entry.verified_at is not None
     after = {s.code: s for s in selectors.scorecard(gov, 2026, level=2, parent="64")}
-    assert after["64.71"].percent == 40.0 and after["64.71"].rank == 1
+    assert after["64.71"].percent == 33.3 and after["64.71"].rank == 1
     assert "64.71" not in {s.code for s in selectors.no_regulation(list(after.values()))}
     assert ComplianceEvent.objects.filter(object_type="checklistentry", object_id=entry.pk).count() == 2
+    from sijaga.budget import services as budget
+
+    budget.record_allocation(op.user, region_code="64.71", year=2026, document_type="perda_apbd",
+                             document_number="Perda APBD 1/2026", document_date=dt.date(2025, 12, 20),
+                             account_code="5.1", amount=750_000_000, evidence=pdf("apbd.pdf"))  # fmt: skip
+    budgeted = {s.code: s for s in selectors.scorecard(gov, 2026, level=2, parent="64")}
+    assert budgeted["64.71"].item("allocation").status == "met"
+    assert budgeted["64.71"].item("allocation").figure == "Rp750.000.000"
+    assert budgeted["64.71"].percent == 50.0
+    assert "64.71" not in {s.code for s in selectors.not_budgeted(list(budgeted.values()))}
     # the operator sees only their own regency
     assert [s.code for s in selectors.scorecard(op, 2026, level=2)] == ["64.71"]
 
