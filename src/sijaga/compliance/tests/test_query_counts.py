@@ -16,13 +16,14 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
-# url: ceiling on queries (the scorecard computes three semesters of trend: 3 × (entries + enrolment) + the year)
+# url: ceiling on queries. One scorecard is ~9 queries (regions, items, entries, enrolment, budget_status's 5); the
+# page adds four semesters of trend, each a scorecard at the semester's end (measured 47-48 under the budget merge).
 ENDPOINTS = {
-    "/kepatuhan/": 30,
-    "/kepatuhan/?induk=64": 30,
-    "/kepatuhan/skor.json?induk=64": 14,
-    "/kepatuhan/skor.csv": 14,
-    "/kepatuhan/skor.xlsx": 14,
+    "/kepatuhan/": 50,
+    "/kepatuhan/?induk=64": 50,
+    "/kepatuhan/skor.json?induk=64": 17,
+    "/kepatuhan/skor.csv": 16,
+    "/kepatuhan/skor.xlsx": 16,
     "/kepatuhan/wilayah/64.71/2026/": 16,
     "/kepatuhan/inpres/": 14,
     "/kepatuhan/rapat/": 14,
@@ -58,8 +59,8 @@ def _more(world, meeting, n: int) -> None:
         services.add_action(coord, m, decision="x", owner="y", region_code="64.71", due_date=dt.date(2026, 1, 2))
 
 
-@pytest.mark.parametrize("url", list(ENDPOINTS))
-def test_query_count_is_bounded_and_independent_of_rows(client, world, settings, url):
+def test_query_count_is_bounded_and_independent_of_rows(client, world, settings):
+    """Every route once with few rows, then again with many: the same count, under its ceiling (one world for all)."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     services.load_reference()
     coord = Actor.of(world.users["coordinator"])
@@ -69,9 +70,11 @@ def test_query_count_is_bounded_and_independent_of_rows(client, world, settings,
     with TestCase.captureOnCommitCallbacks(execute=True):
         report, _ = services.request_report(coord, Semester(2026, 1), region_code="64")
     client.force_login(world.users["province_admin"])
-    concrete = url.format(meeting=meeting.pk, report=report.pk)
-    few = _count(client, concrete)
+    urls = {url: url.format(meeting=meeting.pk, report=report.pk) for url in ENDPOINTS}
+    few = {url: _count(client, concrete) for url, concrete in urls.items()}
     _more(world, meeting, 8)
-    many = _count(client, concrete)
-    assert many == few, f"{url}: {few} queries for few rows, {many} for many (N+1)"
-    assert many <= ENDPOINTS[url], f"{url}: {many} queries"
+    many = {url: _count(client, concrete) for url, concrete in urls.items()}
+    print({url: (few[url], many[url]) for url in ENDPOINTS})
+    assert many == few, "N+1: " + str({u: (few[u], many[u]) for u in ENDPOINTS if few[u] != many[u]})
+    over = {u: many[u] for u in ENDPOINTS if many[u] > ENDPOINTS[u]}
+    assert not over, f"over the ceiling: {over}"
