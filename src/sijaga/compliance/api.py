@@ -14,6 +14,7 @@ router = Router(tags=["compliance"])
 
 
 class ItemOut(Schema):
+    key: str
     status: str
     figure: str
 
@@ -26,7 +27,7 @@ class ScoreOut(Schema):
     known: int
     percent: float | None
     rank: int | None
-    items: dict[str, ItemOut]
+    items: list[ItemOut]
 
 
 class ScorecardOut(Schema):

@@ -32,6 +32,12 @@ def canonical(snapshot: dict) -> bytes:
     return json.dumps(snapshot, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def normalised(snapshot: dict) -> dict:
+    """The snapshot with its keys sorted, as it reads back from any database (PostgreSQL's jsonb reorders keys):
+    rendering depends on lists only, never on the order of a mapping's keys."""
+    return json.loads(canonical(snapshot))
+
+
 def take_snapshot(
     actor: Actor,
     semester: Semester,
@@ -210,7 +216,7 @@ def render_pdf(snapshot: dict) -> bytes:
     """The report as PDF, from the snapshot alone. Deterministic: fixed creation/modification dates and identifier."""
     from weasyprint import HTML
 
-    s = snapshot
+    s = normalised(snapshot)
     charts = {
         "trend": bar_chart_svg([(p["label"], p["percent"]) for p in s["scorecard"]["trend"]], maximum=100),
         "scores": bar_chart_svg(
@@ -235,7 +241,7 @@ def render_xlsx(snapshot: dict) -> bytes:
     """The report's tables as XLSX (text never becomes a formula), with fixed workbook properties."""
     import xlsxwriter
 
-    s = snapshot
+    s = normalised(snapshot)
     out = io.BytesIO()
     book = xlsxwriter.Workbook(
         out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -306,12 +312,12 @@ def render_xlsx(snapshot: dict) -> bytes:
         if bud is not None
         else [["", "belum dapat diukur (modul anggaran belum tersedia)"]],
     )
-    item_keys = list(s["scorecard"]["rows"][0]["items"]) if s["scorecard"]["rows"] else []
+    item_keys = [i["key"] for i in s["scorecard"]["rows"][0]["items"]] if s["scorecard"]["rows"] else []
     sheet(
         "Kepatuhan",
         ["Peringkat", "Kode", "Wilayah", "Persen", *item_keys],
         [
-            [r["rank"], r["code"], r["name"], r["percent"], *[_status(r["items"][k]) for k in item_keys]]
+            [r["rank"], r["code"], r["name"], r["percent"], *[_status(i) for i in r["items"]]]
             for r in s["scorecard"]["rows"]
         ],
     )

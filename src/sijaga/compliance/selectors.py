@@ -82,7 +82,7 @@ class RegionScore:
             "known": self.known,
             "percent": self.percent,
             "rank": self.rank,
-            "items": {i.key: {"status": i.status, "figure": i.figure} for i in self.items},
+            "items": [{"key": i.key, "status": i.status, "figure": i.figure} for i in self.items],
         }
 
 
