@@ -71,7 +71,8 @@ class RegionScore:
     rank: int | None = None
 
     def item(self, key: str) -> ItemStatus:
-        return next(i for i in self.items if i.key == key)
+        """The item's status; an item not loaded (reference data missing) counts as not measurable."""
+        return next((i for i in self.items if i.key == key), ItemStatus(key, key, True, UNMEASURED))
 
     def as_dict(self) -> dict:
         return {
@@ -161,7 +162,7 @@ def no_regulation(scores: list[RegionScore]) -> list[RegionScore]:
 
 def not_budgeted(scores: list[RegionScore]) -> list[RegionScore] | None:
     """ "Belum menganggarkan": regions with no APBD allocation, or None while the budget figures are not available."""
-    if any(s.item("allocation").status == UNMEASURED for s in scores):
+    if not scores or any(s.item("allocation").status == UNMEASURED for s in scores):
         return None
     return [s for s in scores if s.item("allocation").status == NOT_MET]
 

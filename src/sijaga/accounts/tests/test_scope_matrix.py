@@ -189,6 +189,11 @@ NOT_PERSONAL = {
     "iuran/hitung/": "contribution calculator for logged-in users: prices the figures typed in, reads and stores no "
     "personal data (tested in contributions/tests/test_web.py)",
     "/api/contributions/calculate": "contribution calculator for logged-in users: no personal data, stores nothing",
+    "cakupan/": "coverage aggregates (counts per region, no person; every signed-in role reads them nationally; the "
+    "public page suppresses cells under 5); target writes are refused outside the actor's regions "
+    "(coverage/tests/test_web.py::test_target_outside_scope_is_refused)",
+    "/api/coverage/": "coverage aggregates, as the pages (no personal data)",
+    "/api/benefits/rules/": "public benefit figures and liability rules with their citations",
     "anggaran/beli/": "what a budget buys: prices the amount typed in at default incomes, reads no regional or "
     "personal data, stores nothing (tested in budget/tests/test_web.py)",
 }
@@ -204,11 +209,8 @@ TESTED_IN_APP = {
     "kepatuhan/laporan/<int:pk>.<str:fmt>": "compliance/tests/test_scope.py",
     "/api/compliance/reports/{report_id}": "compliance/tests/test_scope.py",
     "/api/compliance/reports/": "compliance/tests/test_scope.py (request in a foreign province is refused)",
-    "cakupan/": "coverage aggregates (counts per region, no person; every signed-in role reads them nationally; the "
-    "public page suppresses cells under 5); target writes are refused outside the actor's regions "
-    "(coverage/tests/test_web.py::test_target_outside_scope_is_refused)",
-    "/api/coverage/": "coverage aggregates, as the pages (no personal data)",
-    "/api/benefits/rules/": "public benefit figures and liability rules with their citations",
+    "kepatuhan/skor.<str:fmt>": "LIST_ENDPOINTS 'web compliance scorecard json/csv/xlsx'",
+    "kepatuhan/wilayah/<str:code>/<int:year>/": "OBJECT_ENDPOINTS 'web compliance checklist/declare'",
 }
 
 

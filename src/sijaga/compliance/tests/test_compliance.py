@@ -246,3 +246,13 @@ def test_central_declaration_needs_evidence_when_met(loaded, world):
         rows["mendagri"]["instructions"] == 2 and rows["mendagri"]["met"] == 1 and rows["mendagri"]["percent"] == 50.0
     )
     assert selectors.addressee_scores(actor(world.users["province_admin"]), 2026) == []
+
+
+def test_load_inpres_command(db):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("load_inpres", stdout=out)
+    assert "kepala daerah" in out.getvalue() and Addressee.objects.filter(kind="governor").count() == 38
