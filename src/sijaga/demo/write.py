@@ -188,6 +188,10 @@ def generate_demo(
     generate_budgets([p.code for p in provinces], stdout=stdout)
 
     ensure_coverage(stdout)
+
+    from sijaga.demo.compliance import ensure_compliance
+
+    counts.update(ensure_compliance())
     keys = (
         "benefit_cases_created",
         "benefit_cases_existing",

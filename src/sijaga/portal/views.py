@@ -35,6 +35,10 @@ def home(request: HttpRequest) -> HttpResponse:
                            stale_days=enrollment.STALE_REGISTRATION_DAYS)  # fmt: skip
             if attention:
                 audit(actor, "search", "membership", count=len(attention), query="home:attention")
+        if actor.scope.national or actor.role in COMPLIANCE_HOME_ROLES:  # follow-ups past their due date
+            from sijaga.compliance.selectors import overdue_actions
+
+            context["overdue"] = list(overdue_actions(actor)[:OVERDUE_ROWS])
         if actor.scope.reads_access_log:  # an auditor's starts with what their scope's users did
             context["recent_access"] = [
                 (row, accounts.shown_query(actor, row.query)) for row in accounts.access_log(actor)[:10]
@@ -43,6 +47,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 ATTENTION_ROWS = 10
+OVERDUE_ROWS = 10
+#: Roles whose home lists their region's overdue follow-ups of monitoring meetings (the coordinator sees all).
+COMPLIANCE_HOME_ROLES = frozenset({"coordinator", "province_admin", "regency_operator"})
 ACCESS_PAGE = 50
 
 

@@ -52,6 +52,8 @@ OBJECT_ENDPOINTS = [
     ("web payer statement pdf", "get", "/iuran/tagihan/{payer}/2025-01.pdf", "payer", None),
     ("web region contributions json", "get", "/iuran/wilayah/{region}.json", "region", None),
     ("web region contributions csv", "get", "/iuran/wilayah/{region}.csv", "region", None),
+    ("web compliance checklist", "get", "/kepatuhan/wilayah/{regency}/2026/", "regency", None),
+    ("web compliance declare", "post", "/kepatuhan/wilayah/{regency}/2026/", "regency", {"item": "rkpd", "met": "0"}),
     ("web payer detail", "get", "/kepesertaan/pembayar/{payer}/", "payer", None),
     ("web benefit case", "get", "/manfaat/{case}/", "case", None),
     ("web benefit claim", "post", "/manfaat/{case}/klaim/", "case", {"action": "rejudge"}),
@@ -95,6 +97,7 @@ def _urls(world, key, template):
         "payer": site.payer.pk,
         "batch": site.batch.pk,
         "region": site.regency,
+        "regency": site.regency,
     }
     if "{case}" in template:
         kw["case"] = _case_of(world, key)
@@ -137,6 +140,16 @@ LIST_ENDPOINTS = [
     ("web region page contributions", "/wilayah/{regency}/"),
     ("web construction projects", "/kepesertaan/proyek/"),
     ("api construction projects", "/api/projects/?limit=500"),
+    ("web compliance scorecard", "/kepatuhan/"),
+    ("web compliance scorecard of a province", "/kepatuhan/?induk=65"),
+    ("web compliance scorecard json", "/kepatuhan/skor.json?induk=65"),
+    ("web compliance scorecard csv", "/kepatuhan/skor.csv"),
+    ("web compliance scorecard xlsx", "/kepatuhan/skor.xlsx"),
+    ("web compliance inpres", "/kepatuhan/inpres/"),
+    ("web compliance meetings", "/kepatuhan/rapat/"),
+    ("web compliance reports", "/kepatuhan/laporan/"),
+    ("api compliance scorecard", "/api/compliance/scorecard?parent=65"),
+    ("api compliance reports", "/api/compliance/reports/"),
     ("web benefit cases", "/manfaat/"),
     ("web benefit cases export", "/manfaat/kasus.csv"),
     ("web benefits paid", "/manfaat/dibayar/?semester=2025-S1"),
@@ -198,6 +211,21 @@ NOT_PERSONAL = {
     "public page suppresses cells under 5); target writes are refused outside the actor's regions "
     "(coverage/tests/test_web.py::test_target_outside_scope_is_refused)",
     "/api/coverage/": "coverage aggregates, as the pages (no personal data)",
+}
+
+# Compliance objects addressed by id (checklist entries, evidence, meetings, follow-ups, reports): role × foreign
+# region × every route below in sijaga/compliance/tests/test_scope.py (built on this module's `world`).
+TESTED_IN_APP = {
+    "kepatuhan/isian/<int:pk>/verifikasi/": "compliance/tests/test_scope.py",
+    "kepatuhan/bukti/<int:pk>/": "compliance/tests/test_scope.py",
+    "kepatuhan/rapat/<int:pk>/": "compliance/tests/test_scope.py",
+    "kepatuhan/tindak-lanjut/<int:pk>/": "compliance/tests/test_scope.py",
+    "kepatuhan/laporan/<int:pk>/": "compliance/tests/test_scope.py",
+    "kepatuhan/laporan/<int:pk>.<str:fmt>": "compliance/tests/test_scope.py",
+    "/api/compliance/reports/{report_id}": "compliance/tests/test_scope.py",
+    "/api/compliance/reports/": "compliance/tests/test_scope.py (request in a foreign province is refused)",
+    "kepatuhan/skor.<str:fmt>": "LIST_ENDPOINTS 'web compliance scorecard json/csv/xlsx'",
+    "kepatuhan/wilayah/<str:code>/<int:year>/": "OBJECT_ENDPOINTS 'web compliance checklist/declare'",
 }
 
 
@@ -268,7 +296,14 @@ def test_foreign_object_is_404(client, world, role, endpoint):
         response = _request(client, method, url, body)
         assert response.status_code == 404, f"{role} {name} site {key}: {response.status_code}"
     # ... while the user's own objects are reachable for reading
-    own_hidden = ("payer", "batch", "region", "plan", "allocation")  # a village operator sees its village's only
+    own_hidden = (
+        "payer",
+        "batch",
+        "region",
+        "regency",
+        "plan",
+        "allocation",
+    )  # a village operator sees its village's only
     if method == "get" and "in_body" not in kind and not (role == "village_operator" and kind in own_hidden):
         url = _urls(world, "A", template)
         from sijaga.accounts.services import scope_for
@@ -562,6 +597,7 @@ def test_every_endpoint_is_classified():
     def norm(path: str) -> str:
         return re.sub(r"<[^>]+>|\{[^}]+\}", "{x}", path.split("?")[0]).lstrip("/")
 
+    covered += list(TESTED_IN_APP)
     covered_norm = {norm(c) for c in covered}
     public = [norm(k) for k in NOT_PERSONAL if k != "/"]
 

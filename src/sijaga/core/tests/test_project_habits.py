@@ -63,6 +63,10 @@ def test_every_domain_app_has_the_agreed_modules():
 
 #: Models without personal or regional data, with the reason they need no scope.
 PUBLIC_MODELS = {
+    "compliance.Addressee": "Inpres 2/2021 addressees: public offices and heads of region (editable reference data)",
+    "compliance.Instruction": "the Inpres's instructions with their clauses: public regulation",
+    "compliance.ChecklistItem": "the Mendagri circular's checklist items: public regulation",
+    "compliance.ReferenceEvent": "history of that public reference data (names the coordinator, a staff account)",
     "regions.Region": "the official Kemendagri hierarchy (public data)",
     "regions.Boundary": "public province/regency boundaries",
     "accounts.User": "accounts are managed by superusers only (UserAdmin is closed to everyone else)",
