@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from sijaga.enrollment.importing import PayerTargets
 from sijaga.imports.columns import Column, ColumnSet
-from sijaga.imports.kinds import ROW, Context, MergeResult, Validated
+from sijaga.imports.kinds import ROW, Context, MergeResult, Validated, apply_rules
 from sijaga.imports.parsers import parse_dates, parse_rupiah, trimmed
 
 COLUMNS = ColumnSet(
@@ -64,22 +64,13 @@ def validate(frame: pl.DataFrame, *, today) -> Validated:
             _("Tanggal bayar diisi: jumlah dibayar harus lebih dari Rp0."),
         ),
     ]
-    rejections = pl.concat(
-        [
-            f.filter(cond.fill_null(False)).select(
-                pl.col(ROW),
-                pl.lit(key).alias("key"),
-                pl.lit(COLUMNS.by_key[key].header).alias("column"),
-                pl.col(f"v_{key}").alias("value"),
-                pl.lit(str(reason)).alias("reason"),
-            )
-            for key, cond, reason in rules
-        ]
-    ).sort(ROW)
-    valid = f.filter(~pl.col(ROW).is_in(rejections.get_column(ROW).implode())).select(
-        ROW, "kpj", "nik", "event_type", "event_date", "cause", "claim_number", "paid_on", "amount"
+    return apply_rules(
+        f,
+        rules,
+        COLUMNS,
+        ["kpj", "nik", "event_type", "event_date", "cause", "claim_number", "paid_on", "amount"],
+        read=frame.height,
     )
-    return Validated(valid=valid, rejections=rejections, read=frame.height)
 
 
 class BenefitCaseKind(PayerTargets):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from sijaga.budget import rules
 from sijaga.core.bulk import Dialect, fill_stage
 from sijaga.imports.columns import Column, ColumnSet
-from sijaga.imports.kinds import ROW, Context, MergeResult, Target, Validated
+from sijaga.imports.kinds import ROW, Context, MergeResult, Target, Validated, apply_rules
 from sijaga.imports.parsers import parse_dates, parse_rupiah, trimmed
 
 COLUMNS = ColumnSet(
@@ -76,22 +76,14 @@ def validate(frame: pl.DataFrame, *, villages: pl.Series, today) -> Validated:
         ("amount", ~pl.col("amount").is_between(1, rules.MAX_ALLOCATION),
          _("Jumlah alokasi harus lebih dari Rp0 dan paling banyak Rp10 triliun.")),
     ]  # fmt: skip
-    rejections = pl.concat(
-        [
-            f.filter(cond.fill_null(True) if key == "year" else cond.fill_null(False)).select(
-                pl.col(ROW),
-                pl.lit(key).alias("key"),
-                pl.lit(COLUMNS.by_key[key].header).alias("column"),
-                pl.col(f"v_{key}").alias("value"),
-                pl.lit(str(reason)).alias("reason"),
-            )
-            for key, cond, reason in checks
-        ]
-    ).sort(ROW)
-    valid = f.filter(~pl.col(ROW).is_in(rejections.get_column(ROW).implode())).select(
-        ROW, "village", "year", "number", "date", "account", "amount"
+    return apply_rules(
+        f,
+        checks,
+        COLUMNS,
+        ["village", "year", "number", "date", "account", "amount"],
+        read=frame.height,
+        null_rejects=frozenset({"year"}),
     )
-    return Validated(valid=valid, rejections=rejections, read=frame.height)
 
 
 def _pk(code: str) -> int:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from sijaga.core.bulk import Dialect, fill_stage
 from sijaga.enrollment.importing import PayerTargets
 from sijaga.imports.columns import Column, ColumnSet
-from sijaga.imports.kinds import ROW, Context, MergeResult, Validated, empty_rejections, fault
+from sijaga.imports.kinds import ROW, Context, MergeResult, Validated, apply_rules, empty_rejections, fault
 from sijaga.imports.parsers import parse_dates, parse_rupiah, trimmed
 
 COLUMNS = ColumnSet(
@@ -72,22 +72,7 @@ def validate(frame: pl.DataFrame, *, today) -> Validated:
          _("Referensi wajib diisi (paling banyak 80 karakter).")),
         ("reference", pl.col("dup"), _("Referensi yang sama muncul lebih dari sekali di berkas.")),
     ]  # fmt: skip
-    rejections = pl.concat(
-        [
-            f.filter(cond.fill_null(False)).select(
-                pl.col(ROW),
-                pl.lit(key).alias("key"),
-                pl.lit(COLUMNS.by_key[key].header).alias("column"),
-                pl.col(f"v_{key}").alias("value"),
-                pl.lit(str(reason)).alias("reason"),
-            )
-            for key, cond, reason in rules
-        ]
-    ).sort(ROW)
-    valid = f.filter(~pl.col(ROW).is_in(rejections.get_column(ROW).implode())).select(
-        ROW, "kpj", "nik", "period", "amount", "paid_on", "reference"
-    )
-    return Validated(valid=valid, rejections=rejections, read=frame.height)
+    return apply_rules(f, rules, COLUMNS, ["kpj", "nik", "period", "amount", "paid_on", "reference"], read=frame.height)
 
 
 def same_file_imported(ctx: Context) -> dict | None:

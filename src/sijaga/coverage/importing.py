@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from sijaga.coverage.models import MAX_TARGET, TargetCategory
 from sijaga.imports.columns import Column, ColumnSet
-from sijaga.imports.kinds import ROW, Context, MergeResult, Target, Validated
+from sijaga.imports.kinds import ROW, Context, MergeResult, Target, Validated, apply_rules
 from sijaga.imports.parsers import dotted_region, parse_rupiah, trimmed
 
 COLUMNS = ColumnSet(
@@ -125,22 +125,9 @@ def validate(frame: pl.DataFrame, *, region_code: str, known_codes: pl.Series, p
          _("Pembayar tidak berada di wilayah ini.")),
         ("region_code", pl.col("dup"), _("Baris yang sama (wilayah, tahun, kategori) muncul lebih dari sekali.")),
     ]  # fmt: skip
-    rejections = pl.concat(
-        [
-            f.filter(cond.fill_null(False)).select(
-                pl.col(ROW),
-                pl.lit(key).alias("key"),
-                pl.lit(COLUMNS.by_key[key].header).alias("column"),
-                pl.col(f"v_{key}").alias("value"),
-                pl.lit(str(reason)).alias("reason"),
-            )
-            for key, cond, reason in rules
-        ]
-    ).sort(ROW)
-    valid = f.filter(~pl.col(ROW).is_in(rejections.get_column(ROW).implode())).select(
-        ROW, "region_code", "year", "category", "count", "source", "payer_id"
+    return apply_rules(
+        f, rules, COLUMNS, ["region_code", "year", "category", "count", "source", "payer_id"], read=frame.height
     )
-    return Validated(valid=valid, rejections=rejections, read=frame.height)
 
 
 class TargetKind:

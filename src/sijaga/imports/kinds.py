@@ -74,6 +74,34 @@ class Validated:
         return self.rejections.get_column(ROW).n_unique() if self.rejections.height else 0
 
 
+def apply_rules(
+    f: pl.DataFrame,
+    rules: list[tuple[str, pl.Expr, Any]],
+    columns: Any,
+    keep: list[str],
+    *,
+    read: int,
+    null_rejects: frozenset[str] = frozenset(),
+) -> Validated:
+    """A kind's column rules, applied set-based: each `(key, condition, reason)` rejects the rows where the condition
+    holds, naming the column's header and the value as typed (`v_<key>` in `f`); the other rows are kept with the
+    `keep` columns. A condition that is null rejects nothing, unless its key is in `null_rejects`."""
+    rejections = pl.concat(
+        [
+            f.filter(cond.fill_null(key in null_rejects)).select(
+                pl.col(ROW),
+                pl.lit(key).alias("key"),
+                pl.lit(columns.by_key[key].header).alias("column"),
+                pl.col(f"v_{key}").alias("value"),
+                pl.lit(str(reason)).alias("reason"),
+            )
+            for key, cond, reason in rules
+        ]
+    ).sort(ROW)
+    valid = f.filter(~pl.col(ROW).is_in(rejections.get_column(ROW).implode())).select(ROW, *keep)
+    return Validated(valid=valid, rejections=rejections, read=read)
+
+
 @dataclass(frozen=True)
 class MergeResult:
     created: int
