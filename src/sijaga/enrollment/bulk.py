@@ -160,6 +160,10 @@ CHECKED_FKS = {
     ("enrollment_membership", "created_by_id", "accounts_user", "id"),
     ("enrollment_membershipevent", "membership_id", "enrollment_membership", "id"),
     ("enrollment_membershipevent", "by_id", "accounts_user", "id"),
+    # The bulk merge never writes `project_id` (a Jakon membership is attached to its project on the project page or
+    # API, through the services): inserted memberships leave it NULL and updates do not touch it, so it references
+    # nothing to check. A merge that starts writing it must add a check below.
+    ("enrollment_membership", "project_id", "enrollment_constructionproject", "id"),
 }
 
 
