@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from sijaga.accounts.middleware import actor_of
 from sijaga.compliance import figures, selectors, services
 from sijaga.compliance.models import ActionStatus, ReportStatus
-from sijaga.core.exceptions import NotFound
 from sijaga.core.periods import Semester
 from sijaga.core.xlsx import XLSX_TYPE, write_table
 from sijaga.regions.models import Region
@@ -146,10 +145,7 @@ def checklist(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @require_POST
 def verify(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
-    try:
-        entry = selectors.get_entry(actor, pk)
-    except NotFound:
-        raise Http404 from None
+    entry = selectors.get_entry(actor, pk)
     try:
         services.verify(actor, entry)
         messages.success(request, _("Isian diverifikasi."))
@@ -160,10 +156,7 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        doc = selectors.evidence_of(actor_of(request), pk)
-    except NotFound:
-        raise Http404 from None
+    doc = selectors.evidence_of(actor_of(request), pk)
     try:
         fh = open(doc.path, "rb")  # noqa: SIM115 - FileResponse closes it
     except OSError:
@@ -231,10 +224,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
 @login_required
 def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
-    try:
-        obj = selectors.get_meeting(actor, pk)
-    except NotFound:
-        raise Http404 from None
+    obj = selectors.get_meeting(actor, pk)
     if request.method == "POST":
         try:
             services.add_action(
@@ -261,10 +251,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
-    try:
-        item = selectors.get_action(actor, pk)
-    except NotFound:
-        raise Http404 from None
+    item = selectors.get_action(actor, pk)
     try:
         services.update_action(actor, item, status=request.POST.get("status", ""), upload=request.FILES.get("evidence"),
                                note=request.POST.get("note", ""))  # fmt: skip
@@ -301,10 +288,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        obj = selectors.get_report(actor_of(request), pk)
-    except NotFound:
-        raise Http404 from None
+    obj = selectors.get_report(actor_of(request), pk)
     template = "compliance/_report_status.html" if request.headers.get("HX-Request") else "compliance/report.html"
     return render(
         request, template, {"report": obj, "running": obj.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)}
@@ -314,10 +298,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The frozen file, byte-identical to what was archived (its SHA-256 is on the report page)."""
-    try:
-        obj = selectors.get_report(actor_of(request), pk, with_files=True)
-    except NotFound:
-        raise Http404 from None
+    obj = selectors.get_report(actor_of(request), pk, with_files=True)
     if obj.status != ReportStatus.DONE or fmt not in ("pdf", "xlsx", "json"):
         raise Http404
     name = f"laporan-inpres-2-2021-{obj.year}-S{obj.half}{'-' + obj.scope_key if obj.scope_key else ''}"
