@@ -147,6 +147,13 @@ ENV_SETTINGS: dict[str, EnvSetting] = {
             "once by the task worker.",
         ),
         EnvSetting(
+            "SIJAGA_REPORT_STALL_MINUTES",
+            "30",
+            "Minutes without progress after which a six-monthly report being generated is marked failed (its task "
+            "worker died); a coordinator can then generate it again. Checked whenever the task worker starts a task "
+            "and whenever the report's page is opened.",
+        ),
+        EnvSetting(
             "SIJAGA_IMPORT_SET_BASED_FK",
             "1",
             "PostgreSQL: the enrolment import checks its foreign keys once, set-based, and writes with "

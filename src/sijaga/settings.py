@@ -126,6 +126,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Bulk imports: a batch with no heartbeat for this long is shown as stalled and re-queued; stored uploads and reports
 # of finished batches are deleted after the retention period by `sijaga purge_imports` (security review F2, F23).
 IMPORT_STALL_MINUTES = int(env("SIJAGA_IMPORT_STALL_MINUTES") or 10)
+# The six-monthly report: a running report with no progress for this long is marked failed (and may be retried).
+REPORT_STALL_MINUTES = env_int("SIJAGA_REPORT_STALL_MINUTES", 30)
 # PostgreSQL bulk merge: set-based FK checks without per-row RI triggers when the role may (sijaga.core.fkcheck).
 IMPORT_SET_BASED_FK = env_flag("SIJAGA_IMPORT_SET_BASED_FK", True)
 # Contributions: months of unpaid bills after which a membership becomes inactive (menunggak).

@@ -3,7 +3,9 @@ one event row per state change and re-checks visibility after the write."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import logging
 import os
 import tomllib
 import uuid
@@ -13,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +41,8 @@ from sijaga.compliance.models import (
 from sijaga.core.periods import Semester
 from sijaga.core.uploads import DocumentRefused, check_document
 from sijaga.regions.models import Region
+
+logger = logging.getLogger(__name__)
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "inpres-2-2021.toml"
 
@@ -434,6 +439,8 @@ def request_report(actor: Actor, semester: Semester, *, region_code: str | None 
             raise ValidationError({"region": [_("Laporan gubernur dibuat per provinsi.")]})
     key = region_code or ""
     existing = Report.objects.filter(year=semester.year, half=semester.half, scope_key=key).first()
+    if existing is not None and existing.status == ReportStatus.FAILED:
+        return retry_report(actor, existing), True  # asked again after a failure: generate it again
     if existing is not None:
         return existing, False
     try:
@@ -460,7 +467,7 @@ def run_report(report_id: int) -> Report:
     from sijaga.compliance import report as rendering
 
     claimed = Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
-        status=ReportStatus.RUNNING, progress=5
+        status=ReportStatus.RUNNING, progress=5, heartbeat_at=timezone.now()
     )
     report = Report.objects.select_related("region", "requested_by").get(pk=report_id)
     if not claimed:
@@ -470,7 +477,11 @@ def run_report(report_id: int) -> Report:
         semester = Semester(report.year, report.half)
 
         def progress(pct: int, message: str = "") -> None:
-            Report.objects.filter(pk=report_id).update(progress=pct, message=message[:500])
+            updated = Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(
+                progress=pct, message=message[:500], heartbeat_at=timezone.now()
+            )
+            if not updated:  # reaped as stalled meanwhile: stop, the failed report stays failed
+                raise ReportAbandoned(report_id)
 
         snapshot = rendering.take_snapshot(actor, semester, region_code=report.region_id, progress=progress)
         progress(70, "PDF")
@@ -478,7 +489,7 @@ def run_report(report_id: int) -> Report:
         progress(90, "XLSX")
         xlsx = rendering.render_xlsx(snapshot)
         with transaction.atomic():
-            Report.objects.filter(pk=report_id).update(
+            done = Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(
                 status=ReportStatus.DONE,
                 progress=100,
                 message="",
@@ -490,18 +501,70 @@ def run_report(report_id: int) -> Report:
                 snapshot_sha256=rendering.snapshot_digest(snapshot),
                 finished_at=timezone.now(),
             )
+            if not done:
+                raise ReportAbandoned(report_id)
+    except ReportAbandoned:
+        logger.warning("report %s was reaped as stalled while it ran; its result is dropped", report_id)
+        return Report.objects.get(pk=report_id)
     except Exception as exc:
-        Report.objects.filter(pk=report_id).update(status=ReportStatus.FAILED, message=str(exc)[:500])
+        Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(
+            status=ReportStatus.FAILED, message=str(exc)[:500], finished_at=timezone.now()
+        )
         raise
     return Report.objects.get(pk=report_id)
+
+
+class ReportAbandoned(Exception):
+    """The report stopped being this runner's (it was marked failed as stalled): its work must not be written."""
+
+
+def reap_stalled_reports(report_id: int | None = None) -> int:
+    """Mark failed the running reports whose runner gave no sign of life for REPORT_STALL_MINUTES (the worker died
+    or was killed): nothing spins for ever, and a failed report can be generated again (`retry_report`).
+
+    One conditional UPDATE per report, so two reapers or a late runner cannot both win."""
+    limit = timezone.now() - dt.timedelta(minutes=settings.REPORT_STALL_MINUTES)
+    stalled = Report.objects.filter(status=ReportStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, requested_at__lt=limit)
+    )
+    if report_id is not None:
+        stalled = stalled.filter(pk=report_id)
+    reaped = 0
+    message = _("Proses pembuatan laporan terhenti (pekerja latar berhenti); buat ulang laporan.")
+    for report in stalled.only("pk", "region_id", "progress"):
+        with transaction.atomic():
+            won = Report.objects.filter(pk=report.pk, status=ReportStatus.RUNNING).update(
+                status=ReportStatus.FAILED, message=message, finished_at=timezone.now()
+            )
+            if won:
+                _event(
+                    Actor.system("task"), report, "stalled", report.region_id,
+                    {"status": "running", "progress": report.progress}, {"status": "failed"},
+                )  # fmt: skip
+                reaped += 1
+                logger.warning("report %s stalled at %s %%: marked failed", report.pk, report.progress)
+    return reaped
+
+
+def may_retry(actor: Actor, report: Report) -> bool:
+    """Who may request this report may generate it again."""
+    try:
+        _need(actor, {Role.COORDINATOR} if report.region_id is None else MEETING_ROLES, report.region_id)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def retry_report(actor: Actor, report: Report) -> Report:
     """A failed report may be queued again (never a finished one: it is frozen)."""
     _need(actor, {Role.COORDINATOR} if report.region_id is None else MEETING_ROLES, report.region_id)
-    if report.status != ReportStatus.FAILED:
-        raise ValidationError({"status": [_("Hanya laporan yang gagal yang dapat diulang.")]})
     with transaction.atomic():
-        Report.objects.filter(pk=report.pk, status=ReportStatus.FAILED).update(status=ReportStatus.QUEUED, progress=0)
+        requeued = Report.objects.filter(pk=report.pk, status=ReportStatus.FAILED).update(
+            status=ReportStatus.QUEUED, progress=0, message="", finished_at=None, heartbeat_at=None
+        )
+        if not requeued:
+            raise ValidationError({"status": [_("Hanya laporan yang gagal yang dapat diulang.")]})
+        _event(actor, report, "retry", report.region_id, {"status": "failed"}, {"status": "queued"})
         enqueue_report(report)
+    report.refresh_from_db()
     return report

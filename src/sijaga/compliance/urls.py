@@ -15,5 +15,6 @@ urlpatterns = [
     path("tindak-lanjut/<int:pk>/", views.action, name="action"),
     path("laporan/", views.reports, name="reports"),
     path("laporan/<int:pk>/", views.report, name="report"),
+    path("laporan/<int:pk>/ulang/", views.report_retry, name="report_retry"),
     path("laporan/<int:pk>.<str:fmt>", views.report_file, name="report_file"),
 ]

@@ -289,10 +289,31 @@ def reports(request: HttpRequest) -> HttpResponse:
 @login_required
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     obj = selectors.get_report(actor_of(request), pk)
+    if obj.status == ReportStatus.RUNNING and services.reap_stalled_reports(obj.pk):
+        obj = selectors.get_report(actor_of(request), pk)  # its runner died: show it failed, with the retry button
     template = "compliance/_report_status.html" if request.headers.get("HX-Request") else "compliance/report.html"
     return render(
-        request, template, {"report": obj, "running": obj.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)}
+        request,
+        template,
+        {
+            "report": obj,
+            "running": obj.status in (ReportStatus.QUEUED, ReportStatus.RUNNING),
+            "can_retry": obj.status == ReportStatus.FAILED and services.may_retry(actor_of(request), obj),
+        },
     )
+
+
+@login_required
+@require_POST
+def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """A failed report (an error, or its worker died) is generated again; a finished one is frozen."""
+    obj = selectors.get_report(actor_of(request), pk)
+    try:
+        services.retry_report(actor_of(request), obj)
+        messages.success(request, _("Laporan dibuat ulang."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("compliance:report", pk=obj.pk)
 
 
 @login_required

@@ -221,6 +221,7 @@ TESTED_IN_APP = {
     "kepatuhan/rapat/<int:pk>/": "compliance/tests/test_scope.py",
     "kepatuhan/tindak-lanjut/<int:pk>/": "compliance/tests/test_scope.py",
     "kepatuhan/laporan/<int:pk>/": "compliance/tests/test_scope.py",
+    "kepatuhan/laporan/<int:pk>/ulang/": "compliance/tests/test_scope.py",
     "kepatuhan/laporan/<int:pk>.<str:fmt>": "compliance/tests/test_scope.py",
     "/api/compliance/reports/{report_id}": "compliance/tests/test_scope.py",
     "/api/compliance/reports/": "compliance/tests/test_scope.py (request in a foreign province is refused)",

@@ -26,6 +26,7 @@ OBJECT_URLS = [
     ("post", "/kepatuhan/rapat/{meeting}/"),
     ("post", "/kepatuhan/tindak-lanjut/{action}/"),
     ("get", "/kepatuhan/laporan/{report}/"),
+    ("post", "/kepatuhan/laporan/{report}/ulang/"),
     ("get", "/kepatuhan/laporan/{report}.pdf"),
     ("get", "/kepatuhan/laporan/{report}.xlsx"),
     ("get", "/kepatuhan/laporan/{report}.json"),

@@ -82,6 +82,8 @@ def test_offset_still_works_and_offers_a_cursor(client, world):
         signing.dumps(["n", 5, 1], salt=WORKER_KEYSET.salt),
         signing.dumps({"n": 1}, salt=WORKER_KEYSET.salt),
     ],
+    # Stable ids: a signed cursor carries a timestamp, and parallel workers must collect the same test names.
+    ids=["garbage", "other-list", "above-int64", "negative", "unknown-order", "non-text-key", "not-a-list"],
 )
 def test_forged_or_out_of_range_cursor_is_a_400_with_a_message(client, world, cursor):
     client.force_login(world.users["coordinator"])
