@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
 
 from sijaga.accounts.actor import Actor
@@ -97,7 +97,7 @@ class CaseOut(Schema):
     status: str
     claim_number: str
     eligibility: str
-    entitlement: int
+    entitlement: int | None = Field(None, description="hidden (null) for roles that may not see wages")
     scholarship_max: int
     contribution_months: int
     arrears_months: int
@@ -106,7 +106,7 @@ class CaseOut(Schema):
     days: int | None
     overpaid: bool
     liable: str
-    employer_owes: int
+    employer_owes: int | None = Field(None, description="hidden (null) for roles that may not see wages")
     rule: str
     rule_verified: bool
     heirs: list[dict[str, Any]] = []

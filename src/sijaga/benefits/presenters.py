@@ -24,6 +24,20 @@ HEIR_POLICY = FieldPolicy(
 )
 
 
+# A case's amounts are the wage in another form: JKK pays 48x, 56x or a table share of 80x the monthly wage, temporary
+# incapacity pays the wage itself, and the employer owes the entitlement when it is liable. A role that may not see
+# the wage (the auditor, see registry.presenters) does not see them per case either; totals per region stay visible.
+CASE_POLICY = FieldPolicy(
+    "benefit_case",
+    {
+        "entitlement": FieldRule(hide=AUDITOR),
+        "paid_amount": FieldRule(hide=AUDITOR),
+        "employer_owes": FieldRule(hide=AUDITOR),
+        "arrears_amount": FieldRule(hide=AUDITOR),
+    },
+)
+
+
 def heir_fields(actor, heir: Heir) -> dict[str, Any]:
     return {
         "id": heir.pk,
@@ -71,12 +85,25 @@ CASE_COLUMNS = (
 )
 
 
-def case_row(c: BenefitCase) -> dict[str, Any]:
-    return {col.key: col.value(c) for col in CASE_COLUMNS}
+def columns_for(actor) -> tuple[Column, ...]:
+    """The list and export columns this actor may see (hidden fields are left out, not blanked)."""
+    hidden = CASE_POLICY.hidden_fields(actor)
+    return tuple(col for col in CASE_COLUMNS if col.key not in hidden)
+
+
+def case_row(actor, c: BenefitCase) -> dict[str, Any]:
+    return {col.key: CASE_POLICY.present(actor, col.key, col.value(c)) for col in CASE_COLUMNS}
+
+
+def _detail(actor, c: BenefitCase) -> dict | None:
+    """The judgement's working; its parts are entitlement amounts, hidden with the entitlement."""
+    if c.detail is None or CASE_POLICY.visible(actor, "entitlement"):
+        return c.detail
+    return {k: v for k, v in c.detail.items() if k not in ("parts", "scholarship_year_one")}
 
 
 def case_out(actor, c: BenefitCase, *, heirs: bool = False) -> dict[str, Any]:
-    out = case_row(c) | {
+    out = case_row(actor, c) | {
         "id": c.pk,
         "worker_id": c.worker_id,
         "payer_id": c.payer_id,
@@ -96,7 +123,7 @@ def case_out(actor, c: BenefitCase, *, heirs: bool = False) -> dict[str, Any]:
         "scholarship_max": c.scholarship_max,
         "contribution_months": c.contribution_months,
         "arrears_months": c.arrears_months,
-        "detail": c.detail,
+        "detail": _detail(actor, c),
     }
     if heirs:
         out["heirs"] = [heir_fields(actor, h) for h in c.heirs.all()]

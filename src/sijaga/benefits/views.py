@@ -23,7 +23,7 @@ from sijaga.accounts.middleware import actor_of
 from sijaga.accounts.services import audit
 from sijaga.benefits import selectors, services
 from sijaga.benefits.models import EventType, Outcome, Relation, SchoolLevel
-from sijaga.benefits.presenters import CASE_COLUMNS, HEIR_POLICY, case_row, heir_fields
+from sijaga.benefits.presenters import CASE_POLICY, HEIR_POLICY, case_row, columns_for, heir_fields
 from sijaga.core.periods import Semester
 from sijaga.core.xlsx import XLSX_TYPE, write_table
 
@@ -67,14 +67,16 @@ def case_list(request: HttpRequest, fmt: str = "") -> HttpResponse:
     cases = list(qs[:LIST_LIMIT])
     audit(actor, "export" if fmt else "search", "benefit_case", count=len(cases))
     if fmt:
+        columns = columns_for(actor)
         kinds = ["date" if c.kind == "date" else ("money" if c.kind in ("money", "int") else "text")
-                 for c in CASE_COLUMNS]  # fmt: skip
-        rows = [[col.value(c) for col in CASE_COLUMNS] for c in cases]
-        return _export(fmt, "kasus-manfaat", [str(c.label) for c in CASE_COLUMNS], [c.key for c in CASE_COLUMNS],
+                 for c in columns]  # fmt: skip
+        rows = [[col.value(c) for col in columns] for c in cases]
+        return _export(fmt, "kasus-manfaat", [str(c.label) for c in columns], [c.key for c in columns],
                        kinds, rows)  # fmt: skip
     return render(request, "benefits/case_list.html", {
         "cases": cases, "status": status, "tabs": STATUS_TABS, "limit": LIST_LIMIT,
         "overdue_days": services.overdue_days(), "can_write": actor.can_write,
+        "hidden": CASE_POLICY.hidden_fields(actor),
     })  # fmt: skip
 
 
@@ -198,7 +200,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_account": HEIR_POLICY.visible(actor, "account_number"),
         "documents": list(case.documents.all()), "events": list(selectors.history(actor, case)),
         "can_claim": actor.can_write or actor.can_change_status, "can_write": actor.can_write,
-        "today": timezone.localdate(), "row": case_row(case),
+        "today": timezone.localdate(), "row": case_row(actor, case), "hidden": CASE_POLICY.hidden_fields(actor),
         "unverified": (case.detail or {}).get("unverified", []),
     })  # fmt: skip
 
@@ -249,12 +251,13 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
 
 def worker_panel(request, actor, worker) -> dict:
     cases = list(selectors.cases_for(actor).filter(worker=worker).order_by("-event_date")[:10])
-    return {"cases": cases, "worker": worker, "can_write": actor.can_write}
+    return {"cases": cases, "worker": worker, "can_write": actor.can_write, "hidden": CASE_POLICY.hidden_fields(actor)}
 
 
 def payer_panel(request, actor, payer) -> dict:
     cases = list(selectors.cases_for(actor).filter(payer=payer).select_related("worker").order_by("-event_date")[:20])
-    return {"cases": cases, "exposure": selectors.exposure_of_payer(actor, payer.pk)}
+    return {"cases": cases, "exposure": selectors.exposure_of_payer(actor, payer.pk),
+            "hidden": CASE_POLICY.hidden_fields(actor)}  # fmt: skip
 
 
 def region_panel(request, region) -> dict | None:

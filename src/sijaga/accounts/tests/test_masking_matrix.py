@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sijaga.accounts.models import Role
-from sijaga.benefits.presenters import HEIR_POLICY
+from sijaga.benefits.presenters import CASE_POLICY, HEIR_POLICY
 from sijaga.enrollment.presenters import MEMBERSHIP_POLICY
 from sijaga.registry.presenters import WORKER_POLICY
 
@@ -134,7 +134,7 @@ def test_masking_table_in_the_docs_is_the_policies_table():
     }
     expected = {
         f"{p.name}.{f}": verdicts
-        for p in (WORKER_POLICY, MEMBERSHIP_POLICY, HEIR_POLICY)
+        for p in (WORKER_POLICY, MEMBERSHIP_POLICY, HEIR_POLICY, CASE_POLICY)
         for f, verdicts in p.table().items()
     }
     assert rows == expected
@@ -179,3 +179,34 @@ def test_heirs_are_shown_as_the_policy_says_on_every_channel(client, world, role
                 assert not present, f"{role} sees heir {field} on {channel}"
             if verdict == "mask":
                 assert HEIR_POLICY.present(actor, field, nik) in body
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_case_amounts_follow_the_wage_rule_on_every_channel(client, world, role):
+    """A JKK amount is a multiple of the wage (48x for a death from a work accident): a role that may not see the
+    wage sees no per-case amount on the page, the list, its exports or the API."""
+    import datetime as dt
+
+    from sijaga.accounts.actor import Actor
+    from sijaga.benefits.services import load_benefit_rules, record_case
+
+    load_benefit_rules()
+    site = world.sites["A"]  # wage Rp4.000.000
+    case = record_case(world.users["coordinator"], worker_id=site.worker.pk, event_type="work_accident",
+                       outcome="death", event_date=dt.date(2025, 6, 1), cause="Jatuh dari tangga")  # fmt: skip
+    assert case.entitlement >= 48 * 4_000_000
+    shown = {"192.000.000", "192000000"}  # 48 x the wage, as the page and as the exports write it
+    client.force_login(world.users[role])
+    actor = Actor.of(world.users[role])
+    visible = CASE_POLICY.visible(actor, "entitlement")
+    assert visible == MEMBERSHIP_POLICY.visible(actor, "wage")  # the same people see the wage and its multiples
+    urls = [f"/manfaat/{case.pk}/", "/manfaat/", "/manfaat/kasus.csv", "/manfaat/kasus.json",
+            f"/api/benefits/cases/{case.pk}", "/api/benefits/cases/"]  # fmt: skip
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, f"{role} {url}: {response.status_code}"
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        body = body.decode()
+        assert case.number in body, f"{role} {url}"
+        found = [s for s in shown if s in body]
+        assert bool(found) == visible, f"{role} {url}: amounts {'missing' if visible else 'leak'}"
