@@ -7,12 +7,11 @@ class BenefitsConfig(AppConfig):
     verbose_name = "Manfaat"
 
     def ready(self) -> None:
-        # A payment (possibly dated before a death already recorded) re-judges the payer's cases once committed.
-        from django.db.models.signals import post_save
+        # Money applied to a payer's bills (a payment on the page or API, a bulk payment file, a credit used by a bill
+        # run; possibly dated before an event already recorded) re-judges the payer's cases once committed.
+        from sijaga.contributions.signals import payments_allocated
 
-        from sijaga.contributions.models import Payment
-
-        post_save.connect(_payment_saved, sender=Payment, dispatch_uid="benefits_rejudge_on_payment")
+        payments_allocated.connect(_payments_allocated, dispatch_uid="benefits_rejudge_on_payment")
 
         # Panels on the worker, payer and region pages: those apps stay unaware of us.
         from sijaga.benefits.views import payer_panel, region_panel, worker_panel
@@ -31,12 +30,10 @@ class BenefitsConfig(AppConfig):
         register(BenefitCaseKind())
 
 
-def _payment_saved(sender, instance, created, **kwargs) -> None:
-    if not created:
-        return
+def _payments_allocated(sender, payer_ids, **kwargs) -> None:
     from django.db import transaction
 
     from sijaga.benefits.services import rejudge_payer
 
-    payer_id = instance.payer_id
-    transaction.on_commit(lambda: rejudge_payer(payer_id))
+    for payer_id in payer_ids:
+        transaction.on_commit(lambda payer_id=payer_id: rejudge_payer(payer_id))

@@ -1,10 +1,11 @@
 """The payment file import kind (`pembayaran`): the shape of a BPJS reconciliation or bank file, for one payer.
 
-Columns: KPJ or NIK (who the payment is for: an open membership with this payer), period (the month paid for), amount,
-paid date and the payment's reference. Validated column-wise with Polars; the merge matches the members and inserts
-the payments set-based (a reference already recorded for the payer is unchanged — the same file twice counts
-nothing twice), then allocates the payer's money oldest bill first and refreshes the statuses (`payments`), all
-inside the engine's transaction: a killed import leaves nothing half-applied.
+Columns: KPJ or NIK (who the payment is for: a membership with this payer, open or ended — arrears of an ended
+membership are still paid), period (the month paid for), amount, paid date and the payment's reference. Validated
+column-wise with Polars; the merge matches the members and inserts the payments set-based (a reference already
+recorded for the payer is unchanged — the same file twice counts nothing twice), then allocates the payer's money
+oldest bill first and refreshes the statuses (`payments`), all inside the engine's transaction: a killed import leaves
+nothing half-applied.
 """
 
 from __future__ import annotations
@@ -151,12 +152,14 @@ class PaymentKind(PayerTargets):
                                              "paid_on date", "reference text", f"membership_id {i}",
                                              f"known {d.type('bool')}"]))  # fmt: skip
             fill_stage(cur, d, STAGE, frame, columns)
-            open_ = "m.status IN ('registered', 'active', 'inactive')"
+            # Any membership of the payer, open ones first: arrears are still paid for a membership that has ended
+            # since (a worker who died, a contract that ran out), and those are the payments that matter most.
+            open_first = "CASE WHEN m.status IN ('registered', 'active', 'inactive') THEN 0 ELSE 1 END"
             cur.execute(
                 f"UPDATE {STAGE} SET membership_id = (SELECT m.id FROM enrollment_membership m "
-                f"LEFT JOIN registry_worker w ON w.id = m.worker_id WHERE m.payer_id = %s AND {open_} "
+                f"LEFT JOIN registry_worker w ON w.id = m.worker_id WHERE m.payer_id = %s "
                 f"AND ((m.kpj IS NOT NULL AND m.kpj = {STAGE}.kpj) OR ({STAGE}.kpj IS NULL AND w.nik = {STAGE}.nik)) "
-                "ORDER BY m.id LIMIT 1)",
+                f"ORDER BY {open_first}, m.id LIMIT 1)",
                 [payer_id],
             )
             cur.execute(

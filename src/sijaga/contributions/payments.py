@@ -25,6 +25,7 @@ from sijaga.accounts.actor import Actor, as_actor
 from sijaga.accounts.services import audit
 from sijaga.contributions.models import Allocation, Bill, BillLine, BillStatus, Payment, PaymentSource
 from sijaga.contributions.rates import MAX_AMOUNT
+from sijaga.contributions.signals import send_payments_allocated
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def allocate(payer_id: int) -> int:
         Allocation.objects.bulk_create(allocations)
         Payment.objects.bulk_update(payments, ["unallocated"])
         Bill.objects.bulk_update(bills, ["paid", "status"])
+        send_payments_allocated(Payment, [payer_id])  # the arrears changed: benefits re-judges, on commit
     return total
 
 

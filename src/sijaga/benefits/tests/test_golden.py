@@ -202,3 +202,28 @@ def test_company_death_three_months_in_arrears_owes_arrears_and_fine(world, rule
     )  # fmt: skip
     assert (case.arrears_months, case.rule_key, case.liable) == (3, "arrears.non_state.pu", "bpjs")
     assert case.employer_owes == owed + owed * 200 * 3 // 10_000
+
+
+def test_a_back_dated_payment_in_a_bulk_file_rejudges_too(world, rules, tmp_path, django_capture_on_commit_callbacks):
+    """The same back-dated payment, arriving in a BPJS/bank payment file (set-based, no model save per payment):
+    the import sends `payments_allocated` like the page does, and the case is judged again once committed."""
+    from sijaga.imports import services as imports
+
+    site = world.sites["A"]
+    _bill(world, site.payer)
+    owed = _lines_total(site.membership)
+    case = services.record_case(
+        world.users["regency_operator"], worker_id=site.worker.pk, event_type="death",
+        event_date=dt.date(2025, 4, 10), cause="Sakit",
+    )  # fmt: skip
+    assert (case.eligibility, case.liable, case.employer_owes) == ("arrears", "bpjs", owed)
+    path = tmp_path / "bayar.csv"
+    path.write_text("Nomor KPJ;NIK;Periode;Jumlah;Tanggal Bayar;Referensi\n"
+                    f";{site.worker.nik};2025-01;{owed};05/04/2025;SP2D-0405\n", encoding="utf-8")  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = imports.import_file(path, payer_code=site.payer.code, user=world.users["regency_operator"],
+                                    kind="pembayaran")  # fmt: skip
+    assert batch.status == "imported" and batch.created == 1
+    case.refresh_from_db()
+    assert (case.eligibility, case.arrears_months, case.employer_owes) == ("covered", 0, 0)
+    assert case.events.filter(kind="judged", reason__icontains="pembayaran").count() == 1
