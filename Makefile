@@ -41,18 +41,24 @@ demo: venv
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/sijaga runserver $(HOST):$(PORT)
 
+# The suite runs on every core (pytest-xdist, one test database per worker); `--dist load` hands tests out in
+# collection order, so every worker runs pytest-django's transactional tests (which flush the regions) after the rest.
+# `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= auto
+XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist load)
+
 test: venv
 	$(VENV)/bin/ruff check src bench tests
 	$(VENV)/bin/ruff format --check src bench tests
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/sijaga makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS)
 
 # The inner loop: lint, then the suite without the slow, browser and PostgreSQL-subprocess tests (CI runs `make test`).
 test-fast: venv
 	$(VENV)/bin/ruff check src bench tests
 	$(VENV)/bin/ruff format --check src bench tests
-	$(VENV)/bin/pytest -m "not slow and not browser and not subprocess" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(XDIST) -m "not slow and not browser and not subprocess" $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check --fix src bench tests
