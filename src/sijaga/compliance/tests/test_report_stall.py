@@ -3,14 +3,15 @@ worker starts any task, or when someone opens the report), says why, and can be 
 reaped meanwhile does not overwrite the failure with a late result."""
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
+from django.tasks.signals import task_started
 from django.test import TestCase
 from django.utils import timezone
 
 from sijaga.accounts.actor import Actor
 from sijaga.compliance import services
-from sijaga.compliance.apps import _reap
 from sijaga.compliance.models import ComplianceEvent, Report, ReportStatus
 from sijaga.core.periods import Semester
 
@@ -41,7 +42,8 @@ def test_a_report_with_recent_progress_is_left_running(world, immediate):
 
 def test_the_worker_reaper_marks_a_stalled_report_failed_with_a_reason_and_an_event(world, immediate):
     report = _running(world, minutes_ago=31)
-    _reap(sender=None)  # what the task worker runs before each task
+    started = SimpleNamespace(id="t-1", task=SimpleNamespace(module_path="any.task"), status="RUNNING")
+    task_started.send(sender=None, task_result=started)  # what the task worker sends before each task
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED
     assert "terhenti" in report.message and report.finished_at is not None
