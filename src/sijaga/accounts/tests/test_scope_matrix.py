@@ -69,6 +69,8 @@ OBJECT_ENDPOINTS = [
     ("web budget allocation", "get", "/anggaran/alokasi/{allocation}/", "allocation", None),
     ("web budget evidence", "get", "/anggaran/alokasi/{allocation}/bukti", "allocation", None),
     ("web budget review", "post", "/anggaran/alokasi/{allocation}/tinjau/", "allocation", {"decision": "verify"}),
+    ("api budget allocation", "get", "/api/budget/allocations/{allocation}", "allocation", None),
+    ("api budget review", "post", "/api/budget/allocations/{allocation}/review", "allocation", {"approve": True}),
 ]  # fmt: skip
 
 
@@ -181,6 +183,9 @@ CREATE_ENDPOINTS = [
     "api benefit case with foreign employer",
     "web save budget plan",
     "web record budget allocation",
+    "api price budget",
+    "api save budget plan",
+    "api record budget allocation",
 ]
 
 # Everything else the site serves, with the reason it needs no scope test.
@@ -482,6 +487,26 @@ def test_create_in_foreign_region_is_refused(client, world, role, endpoint):
         r = client.post("/anggaran/alokasi/baru/", form)
         assert r.status_code in (200, 403)  # redisplayed with the refusal, or the role may not record
         assert not BudgetAllocation.objects.filter(region_id=site.regency).exists()
+    elif endpoint in ("api price budget", "api save budget plan"):
+        from sijaga.budget.models import BudgetPlan
+
+        body = {"region": site.regency, "year": 2027, "programmes": ["jkk", "jkm"],
+                "targets": [{"category": "rt_rw", "people": 5, "income": 1_000_000, "source": "apbd"}]}  # fmt: skip
+        url = "/api/budget/price" if endpoint == "api price budget" else "/api/budget/plans"
+        r = client.post(url, data=json.dumps(body), content_type="application/json")
+        assert r.status_code == 403, f"{role} {url}: {r.status_code}"
+        assert not BudgetPlan.objects.filter(region_id=site.regency).exists()
+    elif endpoint == "api record budget allocation":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from sijaga.budget.models import BudgetAllocation
+
+        form = {"region": site.regency, "year": "2027", "document_type": "perda_apbd", "document_number": "ASING",
+                "document_date": "2026-12-01", "account_code": "5", "amount": "1000",
+                "evidence": SimpleUploadedFile("a.pdf", b"%PDF-1.4\n")}  # fmt: skip
+        r = client.post("/api/budget/allocations", form)
+        assert r.status_code == 403, f"{role}: {r.status_code}"
+        assert not BudgetAllocation.objects.filter(region_id=site.regency).exists()
     elif endpoint in ("api import upload", "web import upload"):
         import io
 
@@ -591,6 +616,9 @@ def test_every_endpoint_is_classified():
         "/anggaran/simulasi/",
         "/anggaran/alokasi/baru/",
         "/anggaran/daftar.<fmt>",  # "web budget lists json/xlsx" above (csv: the same query)
+        "/api/budget/price",
+        "/api/budget/plans",
+        "/api/budget/allocations",
     ]  # CREATE_ENDPOINTS
 
     import re
