@@ -3,7 +3,7 @@ exports) and the six-monthly reports (list, detail with progress, request)."""
 
 from __future__ import annotations
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from sijaga.accounts.actor import Actor
@@ -90,8 +90,8 @@ def request_report(request, body: ReportIn):
     try:
         semester = Semester.parse(body.semester)
     except (ValueError, TypeError):
-        return 422, {"detail": "semester: tulis 2026-S1"}
+        return Status(422, {"detail": "semester: tulis 2026-S1"})
     report, created = services.request_report(
         Actor.from_request(request, channel="api"), semester, region_code=body.region or None
     )
-    return (201 if created else 200), report_out(report)
+    return Status(201 if created else 200, report_out(report))
