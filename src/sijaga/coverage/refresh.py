@@ -1,9 +1,11 @@
 """Keeping the coverage summary tables, set-based (PostgreSQL and SQLite, one SQL).
 
-`refresh_payers(ids)` rebuilds the cells of the payers touched from their memberships and moves the rollups by the
-difference (old cells subtracted, new cells added, expanded to every region level), so its cost is what it touched,
-not the country. `rebuild()` recomputes everything from memberships (the full recompute the benchmark compares
-against, and the repair after a restore). `take_snapshot(month)` freezes the rollup at a month end;
+`refresh(...)` recounts the cells touched — keys payer × domicile village × cell month, from the memberships or
+workers the senders name; every cell of a payer when only the payer is named (`refresh_payers`) — and moves the
+rollups by the difference (old cells subtracted, new cells added, expanded to every region level), so its cost is
+what it touched, not the country. `rebuild()` recomputes everything from memberships (the full recompute the
+benchmark compares against, and the repair after a restore). `take_snapshot(month)` freezes the rollup at a month
+end (`ensure_snapshot()` takes last month's when missing: every refresh and `sijaga coverage_snapshot` call it);
 `backfill_snapshots(first, last)` rebuilds past months' registered and new counts from membership dates.
 
 No literal percent sign appears in SQL run with parameters (the SQLite debug cursor formats it).
