@@ -157,13 +157,12 @@ def _apply(cur, *, empty: bool = False) -> None:
     )
     _merge(cur, table=ROLLUP, source="coverage_delta_levels", key=("measure", "code", "category", "segment"),
            values=COUNTS, extra=("level", "parent"), empty=empty)  # fmt: skip
-    # rows that fell to nothing, among those just moved (not a scan of the whole rollup)
+    # rows that fell to nothing, found from the rows just moved through the rollup's key (not a scan of the rollup)
     cur.execute(
-        f"DELETE FROM {ROLLUP} WHERE "
-        + " AND ".join(f"{c} = 0" for c in COUNTS)
-        + " AND EXISTS (SELECT 1 FROM coverage_delta_levels d WHERE d.measure = "
-        f"{ROLLUP}.measure AND d.code = {ROLLUP}.code AND d.category = {ROLLUP}.category "
-        f"AND d.segment = {ROLLUP}.segment)"
+        f"DELETE FROM {ROLLUP} WHERE id IN (SELECT r.id FROM coverage_delta_levels d JOIN {ROLLUP} r "
+        "ON r.measure = d.measure AND r.code = d.code AND r.category = d.category AND r.segment = d.segment WHERE "
+        + " AND ".join(f"r.{c} = 0" for c in COUNTS)
+        + ")"
     )
     cur.execute("DROP TABLE coverage_delta_levels")
     _temp(cur, "coverage_new_levels", "measure varchar(8), level smallint, code varchar(13), parent varchar(13), "
@@ -177,8 +176,8 @@ def _apply(cur, *, empty: bool = False) -> None:
     _merge(cur, table=NEW, source="coverage_new_levels", key=("measure", "code", "month"), values=("new",),
            extra=("level", "parent"), empty=empty)  # fmt: skip
     cur.execute(
-        f"DELETE FROM {NEW} WHERE new = 0 AND EXISTS (SELECT 1 FROM coverage_new_levels d WHERE d.measure = "
-        f"{NEW}.measure AND d.code = {NEW}.code AND d.month = {NEW}.month)"
+        f"DELETE FROM {NEW} WHERE id IN (SELECT n.id FROM coverage_new_levels d JOIN {NEW} n "
+        "ON n.measure = d.measure AND n.code = d.code AND n.month = d.month WHERE n.new = 0)"
     )
     cur.execute("DROP TABLE coverage_new_levels")
 
