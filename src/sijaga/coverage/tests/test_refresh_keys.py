@@ -190,3 +190,20 @@ def test_an_import_of_new_members_and_a_reupload_that_moves_one(
     assert batch.status == "imported" and batch.updated == 2, batch.status
     assert coarse == []
     assert_exact()
+
+
+def test_the_planner_settings_do_not_outlive_the_refresh(coverage_world):
+    """PostgreSQL: the refresh probes by index for its own transaction only; a caller's transaction goes on with
+    its own settings."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner settings are PostgreSQL's")
+    refresh.rebuild()
+    names = list(refresh.PLANNER)
+    with connection.cursor() as cur:
+        cur.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+        before = cur.fetchone()
+        refresh.refresh(memberships=[coverage_world.sites["A"].membership.pk])
+        cur.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+        assert cur.fetchone() == before
