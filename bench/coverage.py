@@ -324,8 +324,8 @@ def main() -> None:
     snapshot, _ = timed(refresh.ensure_snapshot)  # taken once a month by the first refresh; not part of the timings
     print(f"month-end snapshot (once a month): {snapshot:.2f} s")
     payer = Payer.objects.get(code=f"bench-kab-{biggest}")
-    payer_members = payer.memberships.count()
     workers = simulate_import(args.import_rows, payer.pk, biggest)
+    payer_members = payer.memberships.count() - len(workers)  # before this import (an earlier run's are deleted)
     # what the enrolment import sends: the file's workers at its payer (receivers.on_memberships_changed)
     fine, fine_cells = timed(lambda: refresh.refresh(payer_workers=[(payer.pk, w) for w in workers]))
     coarse, _ = timed(refresh.refresh_payers, [payer.pk])  # the previous key: every cell of the payer
