@@ -332,7 +332,10 @@ def _refresh_keys(cur) -> int:
         [since, since, since],
     )  # fmt: skip
     cur.execute(
-        fresh + _cells_select("WHERE k.bucket IS NULL OR (k.bucket = 0 AND m.start_date < %s)", VILLAGE_SOURCE),
+        fresh
+        + _cells_select(
+            "WHERE (k.bucket IS NULL OR k.bucket = 0) AND (k.bucket IS NULL OR m.start_date < %s)", VILLAGE_SOURCE
+        ),
         [since, since],
     )
     cur.execute(f"INSERT INTO {CELL} ({CELL_COLUMNS}) SELECT {CELL_COLUMNS} FROM coverage_fresh")
