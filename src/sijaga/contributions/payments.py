@@ -129,7 +129,6 @@ def refresh_statuses(payer_id: int) -> dict[str, int]:
     """Move the payer's open memberships along with their payments (module docstring), as the system actor."""
     from sijaga.enrollment.models import Membership
     from sijaga.enrollment.services import change_status
-    from sijaga.enrollment.signals import send_memberships_changed
 
     system = Actor.system("task")
     limit = settings.ARREARS_MONTHS
@@ -155,6 +154,6 @@ def refresh_statuses(payer_id: int) -> dict[str, int]:
         elif m.status == "inactive" and months < limit:
             change_status(system, m, "active", reason=_("Tunggakan iuran dibayar"))
             moved["active"] += 1
-    if moved["active"] or moved["inactive"]:
-        send_memberships_changed(Membership, [payer_id])
+    # each change_status above told coverage which membership moved (a payer-wide signal here would recount the
+    # whole payer)
     return moved

@@ -5,7 +5,7 @@ the protected people live). Pages never read memberships: they read
 
 * `CoverageCell` — one row per payer × domicile village × target category × segment × start month (this month or
   the last; 0 for older starts, whose new-enrolment counts live in the snapshots), with counts of open, active,
-  in-arrears and ended memberships. Rebuilt for the payers touched (`refresh.refresh_payers`).
+  in-arrears and ended memberships. Recounted for the cells touched (`refresh.refresh`).
 * `CoverageRollup` — the cells summed at every region level (nation, province, regency, district, village) for both
   measures; kept by adding the difference between a payer's old and new cells (so a refresh costs what it touched).
 * `CoverageNew` — new enrolments (memberships started) per region in this month and the last, kept the same way.

@@ -1,7 +1,9 @@
-"""Signal receivers: the payers and workers touched in a transaction are gathered and refreshed once, on commit.
+"""Signal receivers: what changed in a transaction is gathered and refreshed once, on commit.
 
 A loop of status changes (`contributions.payments.refresh_statuses`) sends one signal per membership; the refresh
-runs once for the set after the outermost transaction commits (immediately in autocommit)."""
+runs once for the set after the outermost transaction commits (immediately in autocommit). The finer the sender's
+description (memberships, or workers at a payer, or workers with their previous domicile), the fewer cells are
+recounted (`coverage.refresh.refresh`); a bare list of payers recounts those payers."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from django.db import transaction
 _pending = threading.local()
 
 
-def _bucket() -> dict[str, set[int]] | None:
+def _bucket() -> dict | None:
     return getattr(_pending, "bucket", None)
 
 
@@ -23,32 +25,43 @@ def _flush() -> None:
     _pending.bucket = None
     if not bucket:
         return
-    refresh.refresh_payers(bucket["payers"] | refresh_payers_of(bucket["workers"]))
+    refresh.refresh(
+        payers=bucket["payers"] | refresh.payers_of(sorted(bucket["unknown_workers"])),
+        memberships=bucket["memberships"],
+        payer_workers=bucket["payer_workers"],
+        workers=bucket["workers"],
+        moved=bucket["moved"],
+    )
 
 
-def refresh_payers_of(worker_ids: set[int]) -> set[int]:
-    if not worker_ids:
-        return set()
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        ids = ", ".join(str(int(w)) for w in sorted(worker_ids))
-        cur.execute(f"SELECT DISTINCT payer_id FROM enrollment_membership WHERE worker_id IN ({ids})")
-        return {r[0] for r in cur.fetchall()}
-
-
-def _add(kind: str, ids) -> None:
+def _open() -> dict:
     bucket = _bucket()
     if bucket is None:
-        bucket = _pending.bucket = {"payers": set(), "workers": set()}
-    bucket[kind].update(int(i) for i in ids)
+        bucket = _pending.bucket = {
+            "payers": set(), "memberships": set(), "payer_workers": set(), "workers": set(), "moved": {},
+            "unknown_workers": set(),
+        }  # fmt: skip
     # one callback per signal (a rolled-back transaction drops its callbacks): the first to run empties the bucket
     transaction.on_commit(_flush)
+    return bucket
 
 
-def on_memberships_changed(sender, payer_ids=(), **kwargs) -> None:
-    _add("payers", payer_ids)
+def on_memberships_changed(sender, payer_ids=(), membership_ids=None, worker_ids=None, **kwargs) -> None:
+    bucket = _open()
+    if membership_ids is not None:
+        bucket["memberships"].update(int(m) for m in membership_ids)
+    elif worker_ids is not None:
+        bucket["payer_workers"].update((int(p), int(w)) for p in payer_ids for w in worker_ids)
+    else:
+        bucket["payers"].update(int(p) for p in payer_ids)
 
 
-def on_workers_changed(sender, worker_ids=(), **kwargs) -> None:
-    _add("workers", worker_ids)
+def on_workers_changed(sender, worker_ids=(), previous_domiciles=None, **kwargs) -> None:
+    bucket = _open()
+    if previous_domiciles is None:
+        bucket["unknown_workers"].update(int(w) for w in worker_ids)
+        return
+    bucket["workers"].update(int(w) for w in worker_ids)
+    for worker, village in previous_domiciles.items():
+        # moved twice in one transaction: the cells still hold the first village
+        bucket["moved"].setdefault(int(worker), village)

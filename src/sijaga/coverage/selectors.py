@@ -405,13 +405,41 @@ def lagging(
 
 
 def by_category(actor, *, measure: str, code: str = "", month: Month | None = None) -> list[CoverageRow]:
-    """Target vs actual per target category for one region ('' the nation)."""
+    """Target vs actual per target category for one region ('' the nation): `region_total` of each category, read
+    in three queries for all of them (a region page shows the four; one `region_total` each took four queries)."""
     from sijaga.registry.models import TargetCategory as WorkerCategory
 
+    actor = as_actor(actor)
+    code = (code or "").strip()
+    level = level_of(code)
+    if measure not in MEASURES or (code and len(code) != CODE_LENGTHS.get(level, -1)):
+        raise CoverageNotFound(code)
+    names = _names([code])
+    if code and code not in names:
+        raise CoverageNotFound(code)
+    _name, current = names[code]
+    categories = [c for c, _label in WorkerCategory.choices]
+    counts = {
+        r["category"]: {f: int(r[f] or 0) for f in COUNT_FIELDS}
+        for r in CoverageRollup.objects.filter(measure=measure, level=level, code=code, category__in=categories)
+        .values("category")
+        .annotate(**{f: Sum(f) for f in COUNT_FIELDS})
+    }
+    targets: dict[str, tuple[int, bool]] = {}
+    for category, count, demo in (
+        TargetRollup.objects.filter(code=code, category__in=categories, year__lte=_month(month).year)
+        .order_by("category", "-year")
+        .values_list("category", "count", "is_demo")
+    ):
+        targets.setdefault(category, (count, demo))  # the latest year with a figure
     out = []
     for category, label in WorkerCategory.choices:
-        row = region_total(actor, measure=measure, code=code, month=month, category=category)
-        out.append(replace(row, name=str(label), code=category))
+        # as `region_total`: new enrolments are not kept per category (None), a region without rows reads 0
+        f = counts[category] | {"new": None} if category in counts else dict.fromkeys(COUNT_FIELDS, 0) | {"new": 0}
+        target, demo = targets.get(category, (None, False))
+        row = _row(code, str(label), level, f, target, measure=measure, demo=demo, is_current=current)
+        row = replace(row, code=category)
+        out.append(_suppress(row) if _is_public(actor) else row)
     return out
 
 

@@ -191,3 +191,19 @@ def take_snapshot(actor: Actor, month: Month) -> int:
     if not (actor.is_system or actor.role == "coordinator"):
         raise PermissionDenied(_("Hanya koordinator yang dapat membekukan potret bulanan."))
     return refresh.take_snapshot(month)
+
+
+def ensure_snapshot(actor: Actor, *, replace: bool = False) -> tuple[Month, bool]:
+    """Last month's snapshot, taken if missing (or retaken with `replace`): (month, whether it was taken now)."""
+    actor = as_actor(actor)
+    if not (actor.is_system or actor.role == "coordinator"):
+        raise PermissionDenied(_("Hanya koordinator yang dapat membekukan potret bulanan."))
+    month = Month.of(timezone.localdate()).prev()
+    with transaction.atomic():
+        refresh.lock()
+        if replace:
+            refresh.take_snapshot(month)
+            taken = True
+        else:
+            taken = refresh.ensure_snapshot()
+    return month, taken

@@ -41,6 +41,7 @@ from sijaga.registry.names import name_key_column
 from sijaga.registry.nik import nik_message_expr as _nik_reason
 from sijaga.registry.nik import parse_nik_column
 from sijaga.registry.phone import phone_reason, with_phone
+from sijaga.registry.signals import workers_changed
 
 # --- columns -----------------------------------------------------------------------------------------------------
 
@@ -892,6 +893,13 @@ class EnrolmentKind(PayerTargets):
             if set_based_fk:
                 bulk.check_references(cur, STAGE, payer_id=payer.pk, user_id=actor.user_id)
                 fkcheck.triggers_off(cur)
+            # coverage: the village each worker whose domicile or category this file changes lived in before
+            cur.execute(
+                f"SELECT s.worker_id, w.domicile_id FROM {STAGE} s JOIN registry_worker w ON w.id = s.worker_id "
+                "WHERE s.worker_state = 'changed' AND s.rejected IS NULL "
+                "AND (w.domicile_id <> s.domicile_id OR w.category <> s.category)"
+            )
+            regrouped = dict(cur.fetchall())
             registry_bulk.write_workers(cur, d, STAGE, actor=actor, now=now)
             fault("after_workers")
             ctx.step(_("menyimpan kepesertaan"), 76)
@@ -909,12 +917,19 @@ class EnrolmentKind(PayerTargets):
                 f"OR membership_changed) THEN 1 ELSE 0 END), 0), COUNT(*) FROM {STAGE} WHERE rejected IS NULL"
             )
             created, updated, total = cur.fetchone()
-            # coverage: this payer, and the payers of workers whose domicile or category this file changed
+            # coverage: the memberships of the file's workers at this payer (new or changed), and every membership
+            # of the workers whose domicile or category it changed, with the village they left
             cur.execute(
-                "SELECT DISTINCT m.payer_id FROM enrollment_membership m "
-                f"JOIN {STAGE} s ON s.worker_id = m.worker_id WHERE s.worker_state = 'changed' AND s.rejected IS NULL"
+                f"SELECT COALESCE(worker_id, new_worker_id) FROM {STAGE} WHERE rejected IS NULL "
+                "AND (membership_id IS NULL OR membership_changed)"
             )
-            send_memberships_changed(EnrolmentKind, [payer.pk, *(r[0] for r in cur.fetchall())])
+            send_memberships_changed(EnrolmentKind, [payer.pk], worker_ids=[r[0] for r in cur.fetchall()])
+            if regrouped:
+                workers_changed.send(
+                    sender=EnrolmentKind,
+                    worker_ids=sorted(regrouped),
+                    previous_domiciles={w: v for w, v in regrouped.items() if v is not None},
+                )
             cur.execute(f"SELECT row_no, nik, rejected, funded_by FROM {STAGE} WHERE rejected IS NOT NULL "
                         "ORDER BY row_no")  # fmt: skip
             refused = cur.fetchall()

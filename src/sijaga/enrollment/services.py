@@ -236,7 +236,7 @@ def enrol(
                 extra["jkk_risk_class"] = jkk_risk_class
             terms_history.open_first(membership, extra=extra, at=now)
             events.membership_created(membership, actor=actor, reason=_("Pendaftaran kepesertaan"), at=now)
-            send_memberships_changed(Membership, [payer.pk])
+            send_memberships_changed(Membership, [payer.pk], membership_ids=[membership.pk])
     except IntegrityError as exc:
         if submission_key and (done := Membership.objects.filter(submission_key=submission_key).first()):
             return EnrolResult(done, created=False)
@@ -289,7 +289,7 @@ def change_terms(
             if effective is not None:
                 changes["effective"] = [None, effective.isoformat()]
             events.terms_changed(current, actor=actor, changes=changes, reason=reason)
-            send_memberships_changed(Membership, [current.payer_id])
+            send_memberships_changed(Membership, [current.payer_id], membership_ids=[current.pk])
     audit(actor, "update", "membership", current.pk)
     return current
 
@@ -343,7 +343,7 @@ def change_status(
             current, actor=actor, from_status=previous, to_status=to_status, reason=reason,
             end_reason=end_reason if to_status == MembershipStatus.ENDED else "", at=now,
         )  # fmt: skip
-        send_memberships_changed(Membership, [current.payer_id])
+        send_memberships_changed(Membership, [current.payer_id], membership_ids=[current.pk])
     audit(actor, "update", "membership", current.pk)
     return current
 

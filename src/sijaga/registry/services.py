@@ -106,7 +106,8 @@ def update_worker(actor: Actor, worker: Worker, data: dict[str, Any], *, reason:
             current.save()
             events.worker_changed(current, actor=actor, changes=changes, reason=reason)
             if {"domicile_id", "category"} & set(changes):
-                workers_changed.send(sender=Worker, worker_ids=[current.pk])
+                moved = {current.pk: before["domicile_id"]} if "domicile_id" in changes else {}
+                workers_changed.send(sender=Worker, worker_ids=[current.pk], previous_domiciles=moved)
             ensure_visible(actor, current, _("Perubahan ini memindahkan tenaga kerja ke luar wilayah tugas Anda."))
     audit(actor, "update", "worker", current.pk)
     return current

@@ -1,6 +1,7 @@
 """Every figure the selectors give equals an independent COUNT over memberships: both measures, every level."""
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from django.db.models import Q
@@ -170,3 +171,20 @@ def test_snapshots_and_trend(coverage_world):
     assert [p.month for p in points] == sorted(p.month for p in points)
     refresh.backfill_snapshots(Month(2024, 1), now.prev())  # keeps the real month
     assert not CoverageSnapshot.objects.get(month=real.month, measure="payer", code="64").backfilled
+
+
+@pytest.mark.parametrize("measure", ["payer", "domicile"])
+def test_by_category_equals_one_region_total_per_category(coverage_world, measure):
+    from sijaga.coverage.services import TargetInput, write_targets
+    from sijaga.registry.models import TargetCategory as WorkerCategory
+
+    refresh.rebuild()
+    system = Actor.system()
+    write_targets(system, [TargetInput("64", 2024, "rt_rw", 7, "uji"), TargetInput("64", 2026, "non_asn", 9, "uji")])
+    for code in ("", "64", coverage_world.sites["A"].regency, coverage_world.sites["A"].village):
+        got = selectors.by_category(system, measure=measure, code=code)
+        expected = [
+            replace(selectors.region_total(system, measure=measure, code=code, category=c), name=str(label), code=c)
+            for c, label in WorkerCategory.choices
+        ]
+        assert got == expected, code
