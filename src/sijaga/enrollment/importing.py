@@ -945,14 +945,17 @@ class EnrolmentKind(PayerTargets):
             registry_bulk.write_workers(cur, d, STAGE, actor=actor, now=now)
             fault("after_workers")
             ctx.step(_("menyimpan kepesertaan"), 76)
-            bulk.write_memberships(cur, d, STAGE, payer_id=payer.pk, actor=actor, now=now, reason=reason)
+            bulk.write_memberships(cur, d, STAGE, payer_id=payer.pk, actor=actor, now=now, reason=reason,
+                                   first_terms=terms.first_terms_params(payer, now))  # fmt: skip
             fault("after_memberships")
             ctx.step(_("mencatat riwayat perubahan"), 86)
             registry_bulk.write_worker_history(cur, d, STAGE, actor=actor, now=now, reason=reason)
             bulk.write_membership_history(cur, d, STAGE, actor=actor, now=now, reason=reason)
             if set_based_fk:
                 fkcheck.triggers_on(cur)
-            terms.sync_payer(cur, payer.pk, effective=timezone.localdate(), now=now)
+            # the memberships whose terms this file changed (the new ones got their first terms above)
+            changed = f"SELECT membership_id FROM {STAGE} WHERE membership_changed AND rejected IS NULL"
+            terms.sync_payer(cur, payer.pk, effective=timezone.localdate(), now=now, memberships=changed)
             cur.execute(
                 "SELECT COALESCE(SUM(CASE WHEN membership_id IS NULL THEN 1 ELSE 0 END), 0), "
                 "COALESCE(SUM(CASE WHEN membership_id IS NOT NULL AND (worker_state = 'changed' "
