@@ -962,12 +962,15 @@ class EnrolmentKind(PayerTargets):
                 f"OR membership_changed) THEN 1 ELSE 0 END), 0), COUNT(*) FROM {STAGE} WHERE rejected IS NULL"
             )
             created, updated, total = cur.fetchone()
-            # coverage: this payer, and the payers of workers whose domicile or category this file changed
-            cur.execute(
-                "SELECT DISTINCT m.payer_id FROM enrollment_membership m "
-                f"JOIN {STAGE} s ON s.worker_id = m.worker_id WHERE s.worker_state = 'changed' AND s.rejected IS NULL"
-            )
-            send_memberships_changed(EnrolmentKind, [payer.pk, *(r[0] for r in cur.fetchall())])
+            # coverage: this payer, and the payers of workers whose domicile or category this file changed; nothing
+            # when the file created and changed nothing (a re-upload: the refresh recounts every membership of the
+            # payer, 3-6 s per 1M)
+            if created or updated:
+                cur.execute(
+                    "SELECT DISTINCT m.payer_id FROM enrollment_membership m JOIN "
+                    f"{STAGE} s ON s.worker_id = m.worker_id WHERE s.worker_state = 'changed' AND s.rejected IS NULL"
+                )
+                send_memberships_changed(EnrolmentKind, [payer.pk, *(r[0] for r in cur.fetchall())])
             cur.execute(f"SELECT row_no, nik, rejected, funded_by FROM {STAGE} WHERE rejected IS NOT NULL "
                         "ORDER BY row_no")  # fmt: skip
             refused = cur.fetchall()
