@@ -11,7 +11,7 @@ script migrates that database, loads the regions once, creates a pemkab payer an
 2. (a) COPYs that CSV into an unindexed all-text table: the limit of this machine;
 3. (b) runs ``sijaga.imports.services.import_file`` on it (empty tables) in a child process, which reports its
    peak RSS and the seconds spent in each phase; (b') runs it again (re-upload: every row unchanged);
-   (l) COPYs the final rows (b) wrote (dumped with ``COPY … TO``) back into the three real tables as migrated,
+   (l) COPYs the final rows (b) wrote (dumped with ``COPY … TO``) back into the four real tables as migrated,
    empty, with every index, CHECK and deferred foreign key, in one transaction: the limit of *this schema*, which
    (b) is measured against (issue 18);
 4. (c) imports the first ``--sample`` rows with a django-import-export ``ModelResource`` doing the same work
@@ -48,12 +48,14 @@ WORK_TABLES = (
     "registry_worker",
     "enrollment_membership",
     "enrollment_membershipevent",
+    "enrollment_membershipterms",
     "imports_importevent",
     "imports_importbatch",
 )
 COPY_TABLE = "bench_raw_copy"
 BLOCK = 1024 * 1024
 GOAL_SECONDS_PER_MILLION = 35  # issue 18, this machine, default PostgreSQL settings
+GOAL_VS_LIMIT = 1.3  # issue 18: (b) at least 1.3x as fast as (l), the COPY of its rows measured in the same run
 GOAL_REUPLOAD_SECONDS_PER_MILLION = 20
 GOAL_VS_IMPORT_EXPORT = 50
 GOAL_RSS_MB = 1536
@@ -192,7 +194,9 @@ def raw_copy(url: str, csv: Path, n_columns: int) -> tuple[float, int]:
     return seconds, rows
 
 
-FINAL_TABLES = ("registry_worker", "enrollment_membership", "enrollment_membershipevent")
+#: what (b) writes per row: the worker, the membership, its creation event and its first terms (coverage cells,
+#: a few hundred rows refreshed after the commit, are left out)
+FINAL_TABLES = ("registry_worker", "enrollment_membership", "enrollment_membershipevent", "enrollment_membershipterms")
 
 
 def dump_final(url: str, workdir: Path) -> dict[str, Path]:
@@ -211,7 +215,7 @@ def dump_final(url: str, workdir: Path) -> dict[str, Path]:
 
 
 def copy_final(url: str, dumps: dict[str, Path]) -> tuple[float, dict[str, float], int]:
-    """(l) the real-table limit: COPY the final rows of (b) into the three tables as migrated (every index,
+    """(l) the real-table limit: COPY the final rows of (b) into the four tables as migrated (every index,
     CHECK and deferred foreign key), in one transaction, on empty tables; (seconds, per step, WAL bytes)."""
     import psycopg
 
@@ -299,6 +303,9 @@ PHASES = (  # (label, indent)
     ("existing NIK lookup (registry.bulk.existing_niks)", 0),
     ("validate", 0),
     ("parse_nik_column", 1),
+    ("name search keys (name_key_column)", 0),
+    ("registered people born on the file's dates (registry.bulk.workers_born_on)", 0),
+    ("likely duplicates (likely_duplicates)", 0),
     ("merge (EnrolmentKind.merge)", 0),
     ("new_tokens", 1),
     ("COPY into stage (fill_stage)", 1),
@@ -309,8 +316,10 @@ PHASES = (  # (label, indent)
     ("memberships (enrollment.bulk.write_memberships)", 1),
     ("worker history (registry.bulk.write_worker_history)", 1),
     ("terms history (enrollment.bulk.write_membership_history)", 1),
+    ("terms through time (enrollment.terms.sync_payer)", 1),
     ("write report (_write_report)", 0),
     ("COMMIT of the merge (deferred FK checks)", 0),
+    ("coverage refresh on commit (coverage.refresh.refresh_payers)", 0),
 )
 
 
@@ -337,7 +346,8 @@ def child_import(csv: Path, payer: str, out: Path, *, explain: bool = False) -> 
     """Run in a fresh process: one timed import_file, results and phase timings as JSON in `out`."""
     from django.db import connection
 
-    from sijaga.enrollment import bulk, importing
+    from sijaga.coverage import refresh
+    from sijaga.enrollment import bulk, importing, terms
     from sijaga.imports import services
     from sijaga.registry import bulk as registry_bulk
 
@@ -348,6 +358,12 @@ def child_import(csv: Path, payer: str, out: Path, *, explain: bool = False) -> 
     probe.wrap(registry_bulk, "existing_niks", "existing NIK lookup (registry.bulk.existing_niks)")
     probe.wrap(importing, "validate", "validate")
     probe.wrap(importing, "parse_nik_column", "parse_nik_column")
+    probe.wrap(importing, "name_key_column", "name search keys (name_key_column)")
+    probe.wrap(registry_bulk, "workers_born_on",
+               "registered people born on the file's dates (registry.bulk.workers_born_on)")  # fmt: skip
+    probe.wrap(importing, "likely_duplicates", "likely duplicates (likely_duplicates)")
+    probe.wrap(terms, "sync_payer", "terms through time (enrollment.terms.sync_payer)")
+    probe.wrap(refresh, "refresh_payers", "coverage refresh on commit (coverage.refresh.refresh_payers)")
     probe.wrap(services, "_write_report", "write report (_write_report)")
     probe.wrap(importing.EnrolmentKind, "merge", "merge (EnrolmentKind.merge)")
     probe.wrap(bulk, "new_tokens", "new_tokens")
@@ -539,7 +555,7 @@ def print_phases(title: str, child: dict, top: int = 12) -> None:
     for label, indent in PHASES:
         peak = f"{rss[label] / 1024:,.0f}" if label in rss else ""
         rows.append((("&nbsp;&nbsp;↳ " if indent else "") + label, phases.get(label, 0.0), peak))
-        if label == "terms history (enrollment.bulk.write_membership_history)":
+        if label == "terms through time (enrollment.terms.sync_payer)":
             rest = phases.get("merge (EnrolmentKind.merge)", 0.0) - merge_parts
             rows.append(("&nbsp;&nbsp;↳ stage DDL, ANALYZE, counts, refused rows", rest, ""))
     top_level = sum(phases.get(label, 0.0) for label, indent in PHASES if indent == 0)
@@ -725,7 +741,7 @@ def main() -> None:
     print(
         f"goals: (b) <= {GOAL_SECONDS_PER_MILLION} s per 1M rows: "
         f"{yes(first['seconds'] * 1_000_000 / args.rows <= GOAL_SECONDS_PER_MILLION)}; "
-        f"(b) >= 1x (l): {yes(rate['b'] >= rate['l'])}; "
+        f"(b) >= {GOAL_VS_LIMIT}x (l): {yes(rate['b'] >= GOAL_VS_LIMIT * rate['l'])}; "
         f"(b') <= {GOAL_REUPLOAD_SECONDS_PER_MILLION} s per 1M rows: "
         f"{yes(again['seconds'] * 1_000_000 / args.rows <= GOAL_REUPLOAD_SECONDS_PER_MILLION)}; "
         f"(b) >= {GOAL_VS_IMPORT_EXPORT}x (c): {yes(rate['b'] >= GOAL_VS_IMPORT_EXPORT * rate['c'])}; "

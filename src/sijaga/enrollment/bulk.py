@@ -21,6 +21,7 @@ from sijaga.enrollment.events import (
     TERMS_CHANGED_INSERT,
 )
 from sijaga.enrollment.rules import OPEN_STATUSES, PROGRAMMES
+from sijaga.enrollment.terms import FIRST_TERMS_COLUMNS, FIRST_TERMS_SELECT
 
 MEMBERSHIP_DATA = ("segment", *PROGRAMMES, "wage")
 assert MEMBERSHIP_DATA == TERMS, "the terms a re-upload may change are the terms whose history is kept"
@@ -94,8 +95,11 @@ def check_double_funding(cur, d: Dialect, stage: str, *, payer_id: int, payer_ki
     return funded
 
 
-def write_memberships(cur, d: Dialect, stage: str, *, payer_id: int, actor, now, reason: str) -> None:
-    """Update the changed terms and insert the new memberships, each with its number and its creation event."""
+def write_memberships(
+    cur, d: Dialect, stage: str, *, payer_id: int, actor, now, reason: str, first_terms: list
+) -> None:
+    """Update the changed terms and insert the new memberships, each with its number, its creation event and its
+    first terms (`enrollment.terms.FIRST_TERMS_SELECT`; `first_terms` are its params)."""
     sets = ", ".join(f"{c} = s.{c}" for c in MEMBERSHIP_DATA)
     cur.execute(
         f"UPDATE enrollment_membership SET {sets} FROM {stage} AS s "
@@ -109,16 +113,20 @@ def write_memberships(cur, d: Dialect, stage: str, *, payer_id: int, actor, now,
     new = "membership_id IS NULL AND rejected IS NULL"
     if d.pg:
         # One statement: ids drawn from the sequence inside the SELECT, the number computed from them, and the
-        # creation events written from RETURNING, so no staged row is rewritten.
+        # creation events and first terms written from RETURNING, so no staged row is rewritten and no membership
+        # is read back (the terms inside the merge's set-based FK window: no RI trigger per row).
         cur.execute(
             f"WITH new AS (INSERT INTO enrollment_membership ({columns}) "
             f"SELECT x.id, {number_sql(d, 'x.id', 'x.start_date')}, COALESCE(worker_id, new_worker_id), %s, "
             f"segment, {programmes}, wage, start_date, 'registered', '', %s, verify_token, %s, %s "
             f"FROM (SELECT {d.nextval('enrollment_membership')} AS id, s.* "
-            f"FROM {stage} AS s WHERE s.membership_id IS NULL AND s.rejected IS NULL) AS x RETURNING id) "
-            f"INSERT INTO enrollment_membershipevent ({MEMBERSHIP_EVENT_COLUMNS}) "
-            + MEMBERSHIP_CREATED_SELECT.format(id_col="id", source="new"),
-            [payer_id, now, now, actor.user_id, now, actor.user_id, reason[:300]],
+            f"FROM {stage} AS s WHERE s.membership_id IS NULL AND s.rejected IS NULL) AS x "
+            f"RETURNING id, start_date, {', '.join(TERMS)}), "
+            f"events AS (INSERT INTO enrollment_membershipevent ({MEMBERSHIP_EVENT_COLUMNS}) "
+            + MEMBERSHIP_CREATED_SELECT.format(id_col="id", source="new")
+            + f") INSERT INTO enrollment_membershipterms ({FIRST_TERMS_COLUMNS}) "
+            + FIRST_TERMS_SELECT.format(id_col="id", source="new"),
+            [payer_id, now, now, actor.user_id, now, actor.user_id, reason[:300], *first_terms],
         )
         return
     cur.execute(d.next_ids(stage, "enrollment_membership", "new_membership_id", new))
@@ -134,6 +142,11 @@ def write_memberships(cur, d: Dialect, stage: str, *, payer_id: int, actor, now,
         + MEMBERSHIP_CREATED_SELECT.format(id_col="new_membership_id", source=f"{stage} WHERE {new}"),
         [now, actor.user_id, reason[:300]],
     )
+    cur.execute(
+        f"INSERT INTO enrollment_membershipterms ({FIRST_TERMS_COLUMNS}) "
+        + FIRST_TERMS_SELECT.format(id_col="new_membership_id", source=f"{stage} WHERE {new}"),
+        first_terms,
+    )
 
 
 def write_membership_history(cur, d: Dialect, stage: str, *, actor, now, reason: str) -> None:
@@ -147,7 +160,10 @@ def write_membership_history(cur, d: Dialect, stage: str, *, actor, now, reason:
 # --- set-based foreign-key checks (PostgreSQL, `sijaga.core.fkcheck`) ----------------------------------------------
 
 #: the tables the merge writes between `check_references` and `fkcheck.triggers_on`
-MERGED_TABLES = ("registry_worker", "registry_workerchange", "enrollment_membership", "enrollment_membershipevent")
+MERGED_TABLES = (
+    "registry_worker", "registry_workerchange", "enrollment_membership", "enrollment_membershipevent",
+    "enrollment_membershipterms",
+)  # fmt: skip
 #: every foreign key of MERGED_TABLES, each checked by `check_references` (a test compares this with pg_constraint;
 #: the merge falls back to the RI triggers when they differ)
 CHECKED_FKS = {
@@ -160,6 +176,8 @@ CHECKED_FKS = {
     ("enrollment_membership", "created_by_id", "accounts_user", "id"),
     ("enrollment_membershipevent", "membership_id", "enrollment_membership", "id"),
     ("enrollment_membershipevent", "by_id", "accounts_user", "id"),
+    # first terms are written only for memberships inserted by the same statement (`write_memberships`)
+    ("enrollment_membershipterms", "membership_id", "enrollment_membership", "id"),
     # The bulk merge never writes `project_id` (a Jakon membership is attached to its project on the project page or
     # API, through the services): inserted memberships leave it NULL and updates do not touch it, so it references
     # nothing to check. A merge that starts writing it must add a check below.

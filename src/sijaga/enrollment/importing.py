@@ -37,6 +37,7 @@ from sijaga.imports.parsers import trimmed as _trimmed
 from sijaga.imports.reader import NIK_NUMERIC
 from sijaga.registry import bulk as registry_bulk
 from sijaga.registry.models import TargetCategory
+from sijaga.registry.names import MAX_WORDS as MAX_NAME_WORDS
 from sijaga.registry.names import name_key_column
 from sijaga.registry.nik import nik_message_expr as _nik_reason
 from sijaga.registry.nik import parse_nik_column
@@ -686,49 +687,94 @@ def likely_duplicates(valid: pl.DataFrame, people: pl.DataFrame, known: pl.Serie
     `valid` has ROW, nik, full_name, birth_date; `people` (registered workers the actor may see, born on the dates
     of the rows whose NIK is not registered yet: a known NIK creates no second record) has nik, full_name,
     birth_date, search_key; `known`: the file's NIKs already registered (not compared with the registry). Returns
-    ROW, other_row (null for a registered worker), other_nik, other_name. Polars joins on the birth date only,
-    never a loop over rows."""
-    mine = valid.select(
-        pl.col(ROW), "nik", "full_name", "birth_date",
-        name_key_column(valid.get_column("full_name")).str.split(" ").alias("words"),
-    ).filter(pl.col("words").list.get(0, null_on_oob=True).fill_null("") != "")  # fmt: skip
-    theirs_file = mine.select(
-        pl.col(ROW).alias("other_row"), pl.col("nik").alias("other_nik"), pl.col("full_name").alias("other_name"),
-        "birth_date", pl.col("words").alias("other_words"),
-    )  # fmt: skip
-    theirs_db = people.filter(pl.col("search_key") != "").select(
-        pl.lit(None, dtype=pl.Int64).alias("other_row"), pl.col("nik").alias("other_nik"),
-        pl.col("full_name").alias("other_name"), pl.col("birth_date").cast(pl.Date),
-        pl.col("search_key").str.split(" ").alias("other_words"),
-    )  # fmt: skip
-    in_file = _similar_pairs(mine, theirs_file).filter(pl.col(ROW) < pl.col("other_row"))
+    ROW, other_row (null for a registered worker), other_nik, other_name. Polars joins on the birth date and the
+    name's words (`_word_sets`), never a loop over rows."""
+    mine = _word_sets(valid.select(ROW, "nik", "full_name", "birth_date", _search_keys(valid).alias("search_key")))
+    # in the file: every row whose words are among another row's, each pair once, the lower row first
+    pairs = _contained(mine, mine).filter(pl.col("_i") != pl.col("_j"))
+    other = mine.select(pl.col("_i").alias("_j"), pl.col(ROW).alias(f"{ROW}_j"), pl.col("nik").alias("nik_j"),
+                        pl.col("full_name").alias("full_name_j"))  # fmt: skip
+    pairs = pairs.join(mine.select("_i", ROW, "nik", "full_name"), on="_i").join(other, on="_j")
+    first = pl.col(ROW) < pl.col(f"{ROW}_j")
+    in_file = pairs.select(
+        pl.when(first).then(pl.col(ROW)).otherwise(pl.col(f"{ROW}_j")).alias(ROW),
+        pl.when(first).then(pl.col(f"{ROW}_j")).otherwise(pl.col(ROW)).alias("other_row"),
+        pl.when(first).then(pl.col("nik_j")).otherwise(pl.col("nik")).alias("other_nik"),
+        pl.when(first).then(pl.col("full_name_j")).otherwise(pl.col("full_name")).alias("other_name"),
+        pl.when(first).then(pl.col("nik")).otherwise(pl.col("nik_j")).alias("nik"),
+    ).unique([ROW, "other_row"])
+    # against the registry: only the rows whose NIK is new
     new = mine if known is None else mine.filter(~pl.col("nik").is_in(known.implode()))
-    registered = _similar_pairs(new, theirs_db.with_columns(pl.col("other_row").cast(mine.schema[ROW])))
+    theirs = _word_sets(people.select("nik", "full_name", pl.col("birth_date").cast(pl.Date), "search_key"))
+    both_ways = pl.concat([
+        _contained(new, theirs), _contained(theirs, new).select(pl.col("_j").alias("_i"), pl.col("_i").alias("_j"))
+    ])  # fmt: skip
+    registered = (
+        both_ways.unique()
+        .join(new.select("_i", ROW, "nik"), on="_i")
+        .join(
+            theirs.select(
+                pl.col("_i").alias("_j"), pl.col("nik").alias("other_nik"), pl.col("full_name").alias("other_name")
+            ),
+            on="_j",
+        )
+        .select(ROW, pl.lit(None, dtype=valid.schema[ROW]).alias("other_row"), "other_nik", "other_name", "nik")
+    )
     return (
-        pl.concat([in_file, registered.select(in_file.columns)])
+        pl.concat([in_file.with_columns(pl.col("other_row").cast(valid.schema[ROW])), registered])
         .filter(pl.col("nik") != pl.col("other_nik"))
         .select(ROW, "other_row", "other_nik", "other_name")
         .sort(ROW, "other_row", nulls_last=True)
     )
 
 
-def _similar_pairs(mine: pl.DataFrame, theirs: pl.DataFrame) -> pl.DataFrame:
-    """Pairs born the same day whose name words are one a subset of the other. Joined on (birth date, word), then
-    counted: the shared words equal the smaller name's words. Joining on the birth date alone paired every row with
-    every person born that day (66M pairs and 12 GB for a 1M-row re-upload against 1M registered workers)."""
-    left = mine.with_columns(pl.col("words").list.unique().alias("w")).with_columns(pl.col("w").list.len().alias("n"))
-    right = theirs.with_columns(pl.col("other_words").list.unique().alias("w")).with_columns(
-        pl.col("w").list.len().alias("other_n")
-    )
-    keys = [ROW, "other_row", "other_nik"]
-    return (
-        left.drop("words").explode("w")
-        .join(right.drop("other_words").explode("w"), on=["birth_date", "w"])
-        .group_by(keys)
-        .agg(pl.len().alias("shared"), pl.col("nik", "other_name", "n", "other_n").first())
-        .filter(pl.col("shared") == pl.min_horizontal("n", "other_n"))
-        .select(*keys, "nik", "other_name")
-    )  # fmt: skip
+def _search_keys(valid: pl.DataFrame) -> pl.Series:
+    """The rows' name search keys (`registry.names.name_key`): the `search_key` column when validation added it."""
+    if "search_key" in valid.columns:
+        return valid.get_column("search_key")
+    return name_key_column(valid.get_column("full_name")).rename("search_key")
+
+
+def _word_sets(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` (with a `search_key`) numbered in `_i`, with each name's distinct words sorted (`set`), their
+    number (`size`) and the set joined by spaces (`key`); names without a word are left out."""
+    words = pl.col("search_key").str.split(" ").list.eval(pl.element().filter(pl.element() != "").unique().sort())
+    sets = frame.select(pl.int_range(pl.len()).alias("_i"), pl.exclude("search_key"), words.alias("set"))
+    sets = sets.with_columns(pl.col("set").list.len().alias("size"))
+    return sets.filter(pl.col("size") > 0).with_columns(pl.col("set").list.join(" ").alias("key"))
+
+
+def _contained(small: pl.DataFrame, large: pl.DataFrame) -> pl.DataFrame:
+    """(_i, _j): the rows of `small` (`_i`) whose word set is a subset of the word set of a row of `large` (its
+    `_i`, named `_j` here) born the same day (both from `_word_sets`).
+
+    Every non-empty subset of a name's words gives a subset key (a name has at most `MAX_NAME_WORDS` words,
+    usually two or three: three to seven keys), so containment is one equality join on (birth date, key) and no
+    candidate is built that is not a result. Joining on every shared word and counting them paired every "Siti"
+    with every "Siti" born that day: 15 s and 800 MB for a 1M-row file (bench/README.md)."""
+    on = ["birth_date", "key"]
+    return small.select("_i", *on).join(_subset_keys(large), on=on).select("_i", "_j")
+
+
+def _subset_keys(large: pl.DataFrame) -> pl.DataFrame:
+    """(_j, birth_date, key) for every non-empty subset of each row's word set, its words in sorted order."""
+    large = large.rename({"_i": "_j"})
+    parts = []
+    for size in range(1, MAX_NAME_WORDS + 1):
+        rows = large.filter(pl.col("size") == size)
+        if rows.height == 0:
+            continue
+        subsets = [
+            pl.concat_str([pl.col("set").list.get(i) for i in range(size) if mask >> i & 1], separator=" ")
+            .alias(f"s{mask}")
+            for mask in range(1, 2**size)
+        ]  # fmt: skip
+        parts.append(
+            rows.select("_j", "birth_date", *subsets).unpivot(index=["_j", "birth_date"], value_name="key")
+            .drop("variable")
+        )  # fmt: skip
+    schema = {"_j": pl.Int64, "birth_date": pl.Date, "key": pl.String}
+    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 
 def duplicate_notes(pairs: pl.DataFrame) -> tuple[str, ...]:
@@ -847,6 +893,9 @@ class EnrolmentKind(PayerTargets):
     def validate(self, frame: pl.DataFrame, ctx: Context) -> Validated:
         existing = registry_bulk.existing_niks(frame.get_column("nik"), ctx.actor) if "nik" in frame.columns else None
         checked = validate(frame, villages=villages(), today=ctx.today, existing=existing)
+        # the name search key, once: the duplicate check compares it and the merge stores it
+        keyed = checked.valid.with_columns(_search_keys(checked.valid))
+        checked = dataclasses.replace(checked, valid=keyed)
         # only rows whose NIK is new can create a second record of a registered person: a re-upload of 1M known
         # workers asks the registry nothing here (it fetched every worker born on the file's dates before)
         known = existing.get_column("nik") if existing is not None else None
@@ -866,7 +915,8 @@ class EnrolmentKind(PayerTargets):
         actor, now = ctx.actor, timezone.now()
         reason = _("Impor massal %(f)s") % {"f": ctx.file_name}
         frame = valid.with_columns(
-            bulk.new_tokens(valid.height), name_key_column(valid.get_column("full_name")).rename("search_key")
+            bulk.new_tokens(valid.height),
+            _search_keys(valid),
         ).select(pl.col(ROW).alias("row_no"), *[c for c in STAGE_COLUMNS if c != "row_no"])
         staging = _("menyalin ke tabel sementara")
         with connection.cursor() as cur:
@@ -903,33 +953,38 @@ class EnrolmentKind(PayerTargets):
             registry_bulk.write_workers(cur, d, STAGE, actor=actor, now=now)
             fault("after_workers")
             ctx.step(_("menyimpan kepesertaan"), 76)
-            bulk.write_memberships(cur, d, STAGE, payer_id=payer.pk, actor=actor, now=now, reason=reason)
+            bulk.write_memberships(cur, d, STAGE, payer_id=payer.pk, actor=actor, now=now, reason=reason,
+                                   first_terms=terms.first_terms_params(payer, now))  # fmt: skip
             fault("after_memberships")
             ctx.step(_("mencatat riwayat perubahan"), 86)
             registry_bulk.write_worker_history(cur, d, STAGE, actor=actor, now=now, reason=reason)
             bulk.write_membership_history(cur, d, STAGE, actor=actor, now=now, reason=reason)
             if set_based_fk:
                 fkcheck.triggers_on(cur)
-            terms.sync_payer(cur, payer.pk, effective=timezone.localdate(), now=now)
+            # the memberships whose terms this file changed (the new ones got their first terms above)
+            changed = f"SELECT membership_id FROM {STAGE} WHERE membership_changed AND rejected IS NULL"
+            terms.sync_payer(cur, payer.pk, effective=timezone.localdate(), now=now, memberships=changed)
             cur.execute(
                 "SELECT COALESCE(SUM(CASE WHEN membership_id IS NULL THEN 1 ELSE 0 END), 0), "
                 "COALESCE(SUM(CASE WHEN membership_id IS NOT NULL AND (worker_state = 'changed' "
                 f"OR membership_changed) THEN 1 ELSE 0 END), 0), COUNT(*) FROM {STAGE} WHERE rejected IS NULL"
             )
             created, updated, total = cur.fetchone()
-            # coverage: the memberships of the file's workers at this payer (new or changed), and every membership
-            # of the workers whose domicile or category it changed, with the village they left
-            cur.execute(
-                f"SELECT COALESCE(worker_id, new_worker_id) FROM {STAGE} WHERE rejected IS NULL "
-                "AND (membership_id IS NULL OR membership_changed)"
-            )
-            send_memberships_changed(EnrolmentKind, [payer.pk], worker_ids=[r[0] for r in cur.fetchall()])
-            if regrouped:
-                workers_changed.send(
-                    sender=EnrolmentKind,
-                    worker_ids=sorted(regrouped),
-                    previous_domiciles={w: v for w, v in regrouped.items() if v is not None},
+            # coverage: nothing when the file created and changed nothing (a re-upload)
+            if created or updated:
+                # coverage: the memberships of the file's workers at this payer (new or changed), and every membership
+                # of the workers whose domicile or category it changed, with the village they left
+                cur.execute(
+                    f"SELECT COALESCE(worker_id, new_worker_id) FROM {STAGE} WHERE rejected IS NULL "
+                    "AND (membership_id IS NULL OR membership_changed)"
                 )
+                send_memberships_changed(EnrolmentKind, [payer.pk], worker_ids=[r[0] for r in cur.fetchall()])
+                if regrouped:
+                    workers_changed.send(
+                        sender=EnrolmentKind,
+                        worker_ids=sorted(regrouped),
+                        previous_domiciles={w: v for w, v in regrouped.items() if v is not None},
+                    )
             cur.execute(f"SELECT row_no, nik, rejected, funded_by FROM {STAGE} WHERE rejected IS NOT NULL "
                         "ORDER BY row_no")  # fmt: skip
             refused = cur.fetchall()

@@ -252,9 +252,10 @@ class Membership(ScopedModel):
     # Indexed by `membership_payer_start` (payer, start_date) instead of its own index: the same lookups by payer,
     # and coverage recounts a payer's memberships of one start month (an import's new members) by a range scan.
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="memberships", db_index=False)
+    # NULL except for Jakon memberships attached to a project: indexed only where set (Meta.indexes)
     project = models.ForeignKey(
         ConstructionProject, verbose_name=_("proyek jasa konstruksi"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="memberships",
+        on_delete=models.PROTECT, related_name="memberships", db_index=False,
     )  # fmt: skip
     segment = models.CharField(_("segmen"), max_length=8, choices=Segment.choices)
     jkk = models.BooleanField("JKK", default=True)
@@ -284,13 +285,17 @@ class Membership(ScopedModel):
         verbose_name = _("kepesertaan")
         verbose_name_plural = _("kepesertaan")
         ordering = ["-start_date", "-id"]
-        indexes = [models.Index(fields=["payer", "start_date"], name="membership_payer_start")]
+        indexes = [
+            models.Index(fields=["payer", "start_date"], name="membership_payer_start"),
+            models.Index(fields=["project"], condition=Q(project__isnull=False), name="membership_project"),
+        ]
         constraints = [
             # Unique constraints rather than unique=True: on PostgreSQL, unique=True on a CharField also builds a
             # second `varchar_pattern_ops` index for LIKE, which nobody runs on these columns and which slows bulk
             # inserts (measured in bench/import.py).
             models.UniqueConstraint(fields=["number"], name="membership_number_unique"),
-            models.UniqueConstraint(fields=["kpj"], name="membership_kpj_unique"),
+            # NULL until BPJS assigns it: the NULLs (every imported row) stay out of the index
+            models.UniqueConstraint(fields=["kpj"], condition=Q(kpj__isnull=False), name="membership_kpj_unique"),
             models.UniqueConstraint(fields=["verify_token"], name="membership_verify_token_unique"),
             models.UniqueConstraint(
                 fields=["submission_key"],
@@ -359,7 +364,8 @@ class MembershipTerms(ScopedModel):
 
     scope_fields = ("membership__payer__region__code", "membership__worker__domicile__code")
 
-    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="terms")
+    # no index of its own: `terms_membership_from` (membership, valid_from) serves every look-up by membership
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="terms", db_index=False)
     valid_from = models.DateField(_("berlaku mulai"))
     valid_to = models.DateField(_("berlaku sampai"), null=True, blank=True)
     segment = models.CharField(_("segmen"), max_length=8, choices=Segment.choices)

@@ -35,7 +35,8 @@ class Worker(ScopedModel):
 
     scope_fields = ("domicile__code",)
 
-    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    # unique through Meta.constraints (one `varchar_pattern_ops` index for equality and the prefix search)
+    nik = models.CharField(_("NIK"), max_length=16)
     full_name = models.CharField(_("nama lengkap"), max_length=150, validators=[no_control_characters])
     #: `registry.names.name_key(full_name)`: spelling- and order-tolerant words, kept by `save()` and the bulk merge
     search_key = models.CharField(_("kunci pencarian nama"), max_length=200, blank=True, default="", editable=False)
@@ -47,6 +48,7 @@ class Worker(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
         limit_choices_to={"level": 4},
+        db_index=False,  # indexed through Meta.indexes (one index instead of two)
     )
     phone = models.CharField(_("nomor HP"), max_length=20, blank=True, validators=[no_control_characters])
     occupation = models.CharField(_("pekerjaan"), max_length=100, blank=True, validators=[no_control_characters])
@@ -68,9 +70,14 @@ class Worker(ScopedModel):
             # the list's order and its keyset pagination (`registry.selectors.WORKER_KEYSET`): the first page and
             # the page after 10,000 are index scans instead of a sort of every visible worker
             models.Index(fields=["full_name", "id"], name="worker_name_id_idx"),
-            models.Index(fields=["search_key"], name="worker_search_key"),
+            # Issue 18, lean indexes: on PostgreSQL a `varchar_pattern_ops` B-tree serves `=` as well as
+            # `LIKE 'prefix%'`, so one index per column replaces Django's pair (the plain one and its `_like` twin);
+            # each imported row paid for both (bench/README.md). On SQLite the operator class is ignored. The name
+            # search uses the trigram GIN index on `search_key` (migration 0005), never a B-tree on it.
+            models.Index(fields=["domicile"], name="worker_domicile", opclasses=["varchar_pattern_ops"]),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["nik"], name="worker_nik_unique", opclasses=["varchar_pattern_ops"]),
             models.CheckConstraint(condition=Q(nik__length=16), name="worker_nik_16_digits"),
             models.CheckConstraint(condition=Q(gender__in=["L", "P"]), name="worker_gender_valid"),
             models.CheckConstraint(condition=Q(category__in=TargetCategory.values), name="worker_category_valid"),

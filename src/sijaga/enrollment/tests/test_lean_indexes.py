@@ -29,3 +29,47 @@ def test_deleting_a_user_still_sets_their_rows_to_null(world):
     assert Worker.objects.get(pk=site.worker.pk).created_by_id is None
     assert Membership.objects.get(pk=site.membership.pk).created_by_id is None
     assert not MembershipEvent.objects.filter(membership=site.membership, by__isnull=False).exists()
+
+
+def _indexes(table: str, column: str) -> list[dict]:
+    with connection.cursor() as cur:
+        constraints = connection.introspection.get_constraints(cur, table)
+    return [c for c in constraints.values() if c["index"] and c["columns"] == [column]]
+
+
+@pytest.mark.parametrize(("table", "column"), [("registry_worker", "nik"), ("registry_worker", "domicile_id")])
+def test_nik_and_domicile_have_one_index_each(table, column):
+    """Django's plain index + `_like` twin became one `varchar_pattern_ops` index (issue 18): every imported worker
+    paid for both."""
+    assert len(_indexes(table, column)) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="operator classes and plans are PostgreSQL's")
+def test_the_one_nik_index_serves_equality_prefix_and_uniqueness(world):
+    from django.db import IntegrityError, transaction
+
+    site = world.sites["A"]
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        for sql, value in [
+            ("EXPLAIN SELECT id FROM registry_worker WHERE nik = %s", site.worker.nik),
+            ("EXPLAIN SELECT id FROM registry_worker WHERE nik LIKE %s", site.worker.nik[:6] + "%"),
+        ]:
+            cur.execute(sql, [value])
+            plan = " ".join(row[0] for row in cur.fetchall())
+            assert "worker_nik_unique" in plan, plan  # fmt: skip
+        cur.execute("EXPLAIN SELECT id FROM registry_worker WHERE domicile_id LIKE '64.%%'")
+        assert "worker_domicile" in " ".join(row[0] for row in cur.fetchall())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Worker.objects.filter(pk=world.sites["B"].worker.pk).update(nik=site.worker.nik)
+
+
+def test_null_kpj_and_project_are_not_indexed():
+    if connection.vendor != "postgresql":
+        pytest.skip("partial indexes are checked on PostgreSQL")
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'enrollment_membership' "
+                    "AND indexdef ~ '\\((kpj|project_id)\\)'")  # fmt: skip
+        found = dict(cur.fetchall())
+    assert set(found) == {"membership_kpj_unique", "membership_project"}
+    assert all("IS NOT NULL" in definition for definition in found.values()), found
