@@ -349,8 +349,9 @@ def write(cur, d: Dialect, month: Month, *, now, set_based_fk: bool = False) -> 
         "SELECT s.bill_id, s.membership_id, COALESCE(c.terms_id, s.terms_id), %s, s.revision + 1, 'adjustment', "
         f"{', '.join(diff)}, {diff_sums['employer']}, {diff_sums['worker']}, {diff_sums['government']}, "
         f"{diff_sums['employer']} + {diff_sums['worker']}, COALESCE(c.rate_ids, ''), %s "
-        f"FROM bill_billed s LEFT JOIN bill_calc c ON c.membership_id = s.membership_id "
-        f"WHERE c.membership_id IS NULL OR {differs}"
+        # no terms this month (c is NULL) compares as zero: reversed once, then nothing (it was reversed again, by
+        # a line of zeros, at every re-run)
+        f"FROM bill_billed s LEFT JOIN bill_calc c ON c.membership_id = s.membership_id WHERE {differs}"
     )
     # in membership order: the (membership, month, revision) index and each bill's (bill, membership) range grow at
     # their right edge instead of taking a million random insertions
