@@ -290,7 +290,9 @@ class Phases:
             setattr(owner, name, original)
 
 
-def payment_file(ids: list[int], rows_wanted: int, sample: int, rates, workdir: Path) -> tuple[list, list[str]]:
+def payment_file(
+    ids: list[int], rows_wanted: int, sample: int, rates, workdir: Path
+) -> tuple[list, list[str], Profile]:
     """A payment file of ``rows_wanted`` rows for the big payer (one row per membership, paying its bills of January
     to April exactly) through the `pembayaran` import kind, its status refresh timed inside it; against a plain
     per-membership loop (arrears read, first payment checked, `change_status`) over ``sample`` memberships of
@@ -341,7 +343,7 @@ def payment_file(ids: list[int], rows_wanted: int, sample: int, rates, workdir: 
         "coverage refresh at commit": (refresh, "refresh_payers"),
     }
     code = Payer.objects.get(pk=big).code
-    with Phases(targets) as phases:
+    with Phases(targets) as phases, Profile("payment file import") as profile:
         t0 = time.perf_counter()
         batch = import_file(path, payer_code=code, kind="pembayaran")
         whole = time.perf_counter() - t0
@@ -393,7 +395,7 @@ def payment_file(ids: list[int], rows_wanted: int, sample: int, rates, workdir: 
          refresh_s),
         (f"per-membership loop, sample of {len(chosen):,} (another payer, the same payments)", len(chosen), loop_s),
     ]  # fmt: skip
-    return table, notes
+    return table, notes, profile
 
 
 def main() -> None:
@@ -466,7 +468,7 @@ def main() -> None:
     for prof in profiles:
         prof.report(everything=args.profile)
 
-    table, notes = payment_file(populate(args.n, args.payers), args.payment_rows, args.payment_sample, rates,
+    table, notes, profile = payment_file(populate(args.n, args.payers), args.payment_rows, args.payment_sample, rates,
                                 workdir)  # fmt: skip
     loop_rate = table[-1][1] / table[-1][2]
     print(f"\nstatus refresh after a payment file; load average {os.getloadavg()[0]:.2f}\n")
@@ -478,6 +480,7 @@ def main() -> None:
     print()
     for note in notes:
         print(f"* {note}")
+    profile.report(everything=args.profile)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS of this process: {peak:,.0f} MB")
     shutil.rmtree(workdir, ignore_errors=True)

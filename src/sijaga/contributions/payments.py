@@ -165,12 +165,21 @@ def arrears(payer_id: int) -> dict[int, tuple[int, int]]:
     return {r["membership_id"]: (r["months"], r["amount"]) for r in rows}
 
 
-#: memberships in arrears for (months, amount): every line of a bill not fully paid (`arrears`, set-based)
-OWED_SQL = (
-    "SELECT x.membership_id, COUNT(DISTINCT x.month) AS months FROM contributions_billline x "
-    "JOIN contributions_bill b ON b.id = x.bill_id WHERE b.payer_id IN (SELECT id FROM pay_payers) "
-    "AND b.paid < b.total GROUP BY x.membership_id HAVING SUM(x.total) > 0"
-)
+#: the most bills named one by one in the refresh's statements (beyond it they are joined)
+LISTED_BILLS = 20_000
+
+
+def _lines_of_bills(cur, d: Dialect, condition: str) -> tuple[str, list]:
+    """An SQL condition on ``x.bill_id``: the payers' bills meeting ``condition``. A payment file's payer has a few
+    dozen: named as a constant list, each month's partition is read through its (bill, membership) index instead of
+    scanned whole (the month's lines of every payer); a bill run's many payers are joined."""
+    bills = f"SELECT id FROM contributions_bill WHERE payer_id IN (SELECT id FROM pay_payers) AND {condition}"
+    if d.pg:
+        cur.execute(f"{bills} LIMIT {LISTED_BILLS + 1}")
+        ids = [row[0] for row in cur.fetchall()]
+        if len(ids) <= LISTED_BILLS:
+            return "x.bill_id = ANY(%s)", [ids]
+    return f"x.bill_id IN ({bills})", []
 
 
 def refresh_statuses(payer_ids: int | Iterable[int]) -> dict[str, int]:
@@ -191,14 +200,18 @@ def refresh_statuses(payer_ids: int | Iterable[int]) -> dict[str, int]:
         ids = _payers(cur, d, payer_ids)
         for table in ("pay_owed", "pay_moves"):
             cur.execute(f"DROP TABLE IF EXISTS {table}")
-        cur.execute(f"CREATE TEMP TABLE pay_owed AS {OWED_SQL}")
+        # in arrears: months with a line in a bill not fully paid (`arrears`, set-based)
+        unpaid, unpaid_params = _lines_of_bills(cur, d, "paid < total")
+        cur.execute(
+            "CREATE TEMP TABLE pay_owed AS SELECT x.membership_id, COUNT(DISTINCT x.month) AS months "
+            f"FROM contributions_billline x WHERE {unpaid} GROUP BY x.membership_id HAVING SUM(x.total) > 0",
+            unpaid_params,
+        )
         if d.pg:
             cur.execute("ANALYZE pay_owed")
         mine = "m.payer_id IN (SELECT id FROM pay_payers)"
-        paid_any = (  # a bill holding the membership's line has received money
-            "m.id IN (SELECT x.membership_id FROM contributions_billline x WHERE x.bill_id IN "
-            "(SELECT id FROM contributions_bill WHERE payer_id IN (SELECT id FROM pay_payers) AND paid > 0))"
-        )
+        paid, paid_params = _lines_of_bills(cur, d, "paid > 0")
+        paid_any = f"m.id IN (SELECT x.membership_id FROM contributions_billline x WHERE {paid})"  # a bill got money
         cur.execute(
             "CREATE TEMP TABLE pay_moves AS "
             "SELECT m.id AS membership_id, m.status AS from_status, 'active' AS to_status, %s AS reason "
@@ -210,7 +223,7 @@ def refresh_statuses(payer_ids: int | Iterable[int]) -> dict[str, int]:
             "UNION ALL SELECT m.id, m.status, 'active', %s "
             f"FROM enrollment_membership m LEFT JOIN pay_owed o ON o.membership_id = m.id WHERE {mine} "
             "AND m.status = 'inactive' AND COALESCE(o.months, 0) < %s",
-            [first, limit, behind_before, behind_after, limit, paid_up, limit],
+            [first, limit, *paid_params, behind_before, behind_after, limit, paid_up, limit],
         )
         cur.execute("SELECT to_status, COUNT(*) FROM pay_moves GROUP BY to_status")
         counted = dict(cur.fetchall())
