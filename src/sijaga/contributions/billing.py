@@ -354,9 +354,10 @@ def write(cur, d: Dialect, month: Month, *, now, set_based_fk: bool = False) -> 
         # a line of zeros, at every re-run)
         f"FROM bill_billed s LEFT JOIN bill_calc c ON c.membership_id = s.membership_id WHERE {differs}"
     )
-    # in membership order: the (membership, month, revision) index and each bill's (bill, membership) range grow at
-    # their right edge instead of taking a million random insertions
-    lines = f"SELECT * FROM ({regular} UNION ALL {adjustment}) AS l ORDER BY membership_id"
+    # in bill order: each payer's lines lie together in the month's partition (its statement, arrears and status
+    # refresh read a few pages, not a tenth of every page), the (bill, membership) index grows at its right edge and
+    # the (membership, month, revision) index at one place per bill, instead of a million random insertions
+    lines = f"SELECT * FROM ({regular} UNION ALL {adjustment}) AS l ORDER BY bill_id, membership_id"
     params = [first, now, first, first, now]
     _drop(cur, "bill_delta")
     i = d.type("int")

@@ -93,6 +93,8 @@ def _payers(cur, d: Dialect, payer_ids: int | Iterable[int]) -> list[int]:
     cur.execute("DROP TABLE IF EXISTS pay_payers")
     cur.execute(d.temp_table("pay_payers", [f"id {d.type('int')} PRIMARY KEY"]))
     cur.executemany("INSERT INTO pay_payers (id) VALUES (%s)", [(p,) for p in ids])
+    if d.pg:  # one payer: its memberships through the payer index, not a scan of all of them
+        cur.execute("ANALYZE pay_payers")
     return ids
 
 
@@ -202,28 +204,31 @@ def refresh_statuses(payer_ids: int | Iterable[int]) -> dict[str, int]:
             cur.execute(f"DROP TABLE IF EXISTS {table}")
         # in arrears: months with a line in a bill not fully paid (`arrears`, set-based)
         unpaid, unpaid_params = _lines_of_bills(cur, d, "paid < total")
-        cur.execute(
-            "CREATE TEMP TABLE pay_owed AS SELECT x.membership_id, COUNT(DISTINCT x.month) AS months "
-            f"FROM contributions_billline x WHERE {unpaid} GROUP BY x.membership_id HAVING SUM(x.total) > 0",
+        cur.execute(  # per membership and month first: a count of months, not a COUNT(DISTINCT) sorting each group
+            "CREATE TEMP TABLE pay_owed AS SELECT membership_id, COUNT(*) AS months FROM (SELECT x.membership_id, "
+            f"x.month, SUM(x.total) AS amount FROM contributions_billline x WHERE {unpaid} "
+            "GROUP BY x.membership_id, x.month) AS per_month GROUP BY membership_id HAVING SUM(amount) > 0",
             unpaid_params,
         )
         if d.pg:
             cur.execute("ANALYZE pay_owed")
-        mine = "m.payer_id IN (SELECT id FROM pay_payers)"
         paid, paid_params = _lines_of_bills(cur, d, "paid > 0")
-        paid_any = f"m.id IN (SELECT x.membership_id FROM contributions_billline x WHERE {paid})"  # a bill got money
-        cur.execute(
-            "CREATE TEMP TABLE pay_moves AS "
-            "SELECT m.id AS membership_id, m.status AS from_status, 'active' AS to_status, %s AS reason "
-            f"FROM enrollment_membership m LEFT JOIN pay_owed o ON o.membership_id = m.id WHERE {mine} "
-            f"AND m.status = 'registered' AND COALESCE(o.months, 0) < %s AND {paid_any} "
-            "UNION ALL SELECT m.id, m.status, 'inactive', %s || CAST(o.months AS text) || %s "
-            f"FROM enrollment_membership m JOIN pay_owed o ON o.membership_id = m.id WHERE {mine} "
-            "AND m.status = 'active' AND o.months >= %s "
-            "UNION ALL SELECT m.id, m.status, 'active', %s "
-            f"FROM enrollment_membership m LEFT JOIN pay_owed o ON o.membership_id = m.id WHERE {mine} "
-            "AND m.status = 'inactive' AND COALESCE(o.months, 0) < %s",
-            [first, limit, *paid_params, behind_before, behind_after, limit, paid_up, limit],
+        months = "COALESCE(o.months, 0)"
+        to_status = (  # registered → active on a first payment; active ⇄ inactive with the months in arrears
+            f"CASE WHEN m.status = 'registered' AND p.membership_id IS NOT NULL AND {months} < %s THEN 'active' "
+            f"WHEN m.status = 'active' AND {months} >= %s THEN 'inactive' "
+            f"WHEN m.status = 'inactive' AND {months} < %s THEN 'active' END"
+        )
+        cur.execute(  # one pass over the payers' open memberships
+            "CREATE TEMP TABLE pay_moves AS SELECT membership_id, from_status, to_status, CASE WHEN from_status = "
+            "'registered' THEN %s WHEN to_status = 'inactive' THEN %s || CAST(months AS text) || %s ELSE %s END "
+            f"AS reason FROM (SELECT m.id AS membership_id, m.status AS from_status, {months} AS months, "
+            f"{to_status} AS to_status FROM enrollment_membership m LEFT JOIN pay_owed o ON o.membership_id = m.id "
+            # p: a bill holding one of the membership's lines has received money
+            f"LEFT JOIN (SELECT DISTINCT x.membership_id FROM contributions_billline x WHERE {paid}) p "
+            "ON p.membership_id = m.id WHERE m.payer_id IN (SELECT id FROM pay_payers) "
+            "AND m.status IN ('registered', 'active', 'inactive')) AS c WHERE to_status IS NOT NULL",
+            [first, behind_before, behind_after, paid_up, limit, limit, limit, *paid_params],
         )
         cur.execute("SELECT to_status, COUNT(*) FROM pay_moves GROUP BY to_status")
         counted = dict(cur.fetchall())
