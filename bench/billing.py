@@ -1,16 +1,24 @@
-"""Monthly bill run: the set-based `contributions.billing.run_billing` on N memberships against a plain
-per-membership ORM loop (terms read, `contribution()` priced, one `BillLine` saved per membership) on a sample,
-measured in the same run on PostgreSQL.
+"""Monthly bill run and the status refresh after a payment file, set-based, each against a plain per-membership ORM
+loop on a sample measured in the same run on PostgreSQL.
 
-    python bench/billing.py [--n 1000000] [--sample 20000] [--payers 100]
+    python bench/billing.py [--n 1000000] [--sample 20000] [--payers 100] [--payment-rows 100000]
+                            [--payment-sample 2000] [--profile]
                             [--database-url postgresql://postgres@127.0.0.1:5432/sijaga_h8_bench]
 
 The database is created when missing and migrated; the synthetic memberships (SQL `generate_series`: 70 % wage
 earners with JHT and a third with JP, 22 % non-wage earners, 8 % construction workers on wages; wages Rp1–30 million,
-risk class mostly I) and their terms are written straight into the tables once per N (not through the import: that
-pipeline has its own benchmark). Timed: the bill run for June 2024 (first run), the same run again (idempotent:
-nothing written), and a run after 1 % of the memberships got a back-dated wage change (adjustment lines). Peak RSS of
-this process is printed. The loop bills July 2024 for its sample, so the two never share lines.
+risk class mostly I; started January–June 2024; every tenth membership belongs to one big payer) and their terms are
+written straight into the tables once per N (not through the import: that pipeline has its own benchmark).
+
+Timed: the bill run for June 2024 over every payer (first run; the same run again, which must write nothing; a run
+after 1 % of the terms got a back-dated raise, which writes adjustment lines) against a loop (terms read,
+`contribution()`, one `BillLine` saved per membership) on `--sample` memberships for July 2024. Then the big payer
+and a second one are billed January–May and their memberships set half *Terdaftar*, a quarter *Aktif*, a quarter
+*Nonaktif* (not timed); a `--payment-rows` payment file for the big payer paying its bills of January–April exactly
+goes through the `pembayaran` import kind, whose status refresh is timed against a per-membership loop (arrears read,
+first payment checked, `change_status`) on `--payment-sample` memberships of the second payer, paid the same way.
+Each run's statements over one second (every statement with `--profile`), its COMMIT and the server's WAL meanwhile
+are printed, and the peak RSS of this process.
 """
 
 from __future__ import annotations
