@@ -156,8 +156,9 @@ ENV_SETTINGS: dict[str, EnvSetting] = {
         EnvSetting(
             "SIJAGA_IMPORT_SET_BASED_FK",
             "1",
-            "PostgreSQL: the enrolment import checks its foreign keys once, set-based, and writes with "
-            "`session_replication_role = replica` instead of one RI trigger call per row (−15 to −20 s per 1M rows). "
+            "PostgreSQL: the enrolment import and the monthly bill run check their foreign keys once, set-based, "
+            "and write with `session_replication_role = replica` instead of one RI trigger call per row (−15 to "
+            "−20 s per 1M imported rows; the bill run's COMMIT of 1M lines: 38 s → 0). "
             "Used only when the database role is superuser or was given `GRANT SET ON PARAMETER "
             "session_replication_role` (PostgreSQL 15+), and the merged tables have no other trigger; otherwise, or "
             "with `0`, the import writes with the triggers. See docs/scaling.md.",

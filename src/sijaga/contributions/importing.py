@@ -153,13 +153,19 @@ class PaymentKind(PayerTargets):
                                              f"known {d.type('bool')}"]))  # fmt: skip
             fill_stage(cur, d, STAGE, frame, columns)
             # Any membership of the payer, open ones first: arrears are still paid for a membership that has ended
-            # since (a worker who died, a contract that ran out), and those are the payments that matter most.
+            # since (a worker who died, a contract that ran out). By KPJ when the row has one, else by NIK: two
+            # look-ups by unique key per row (one OR of both compared every row with every membership of the payer:
+            # hours for a 100,000-row file).
             open_first = "CASE WHEN m.status IN ('registered', 'active', 'inactive') THEN 0 ELSE 1 END"
             cur.execute(
-                f"UPDATE {STAGE} SET membership_id = (SELECT m.id FROM enrollment_membership m "
-                f"LEFT JOIN registry_worker w ON w.id = m.worker_id WHERE m.payer_id = %s "
-                f"AND ((m.kpj IS NOT NULL AND m.kpj = {STAGE}.kpj) OR ({STAGE}.kpj IS NULL AND w.nik = {STAGE}.nik)) "
-                f"ORDER BY {open_first}, m.id LIMIT 1)",
+                f"UPDATE {STAGE} SET membership_id = (SELECT m.id FROM enrollment_membership m WHERE m.kpj = "
+                f"{STAGE}.kpj AND m.payer_id = %s ORDER BY {open_first}, m.id LIMIT 1) WHERE kpj IS NOT NULL",
+                [payer_id],
+            )
+            cur.execute(
+                f"UPDATE {STAGE} SET membership_id = (SELECT m.id FROM registry_worker w JOIN enrollment_membership m "
+                f"ON m.worker_id = w.id WHERE w.nik = {STAGE}.nik AND m.payer_id = %s ORDER BY {open_first}, m.id "
+                "LIMIT 1) WHERE kpj IS NULL",
                 [payer_id],
             )
             cur.execute(

@@ -340,7 +340,8 @@ class BillLine(ScopedModel):
     """One membership's contribution for one month (``revision`` 0), or a later adjustment of it (1, 2, …: the
     difference a re-run found). Amounts per programme and party, in Rupiah; ``total`` is what the payer is billed
     (employer + worker shares; the government's JKP share is shown, not billed). ``terms`` and ``rate_ids`` are what
-    it was priced from. Never updated or deleted."""
+    it was priced from. Never updated or deleted. On PostgreSQL the table is range-partitioned by ``month``
+    (`contributions.partitions`; primary key (id, month) in the database)."""
 
     scope_fields = ("membership__payer__region__code", "membership__worker__domicile__code")
 
@@ -365,10 +366,8 @@ class BillLine(ScopedModel):
         verbose_name_plural = _("baris tagihan")
         ordering = ["month", "membership_id", "revision"]
         constraints = [
+            # with the check below (regular ⇔ revision 0) this is also "one regular line per membership and month"
             models.UniqueConstraint(fields=["membership", "month", "revision"], name="billline_revision_unique"),
-            models.UniqueConstraint(
-                fields=["membership", "month"], condition=Q(revision=0), name="billline_one_regular_per_month"
-            ),
             first_of_month("month", "billline_month_first_of_month"),
             models.CheckConstraint(
                 condition=(Q(revision=0) & Q(kind="regular")) | (Q(revision__gt=0) & Q(kind="adjustment")),

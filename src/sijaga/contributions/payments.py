@@ -12,20 +12,22 @@ drive membership status through `enrollment.services.change_status` as the syste
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sijaga.accounts.actor import Actor, as_actor
 from sijaga.accounts.services import audit
-from sijaga.contributions.models import Allocation, Bill, BillLine, BillStatus, Payment, PaymentSource
+from sijaga.contributions.models import BillLine, Payment, PaymentSource
 from sijaga.contributions.rates import MAX_AMOUNT
 from sijaga.contributions.signals import send_payments_allocated
+from sijaga.core.bulk import Dialect
 
 
 @dataclass(frozen=True)
@@ -86,31 +88,75 @@ def credit(payer_id: int) -> int:
     return Payment.objects.filter(payer_id=payer_id).aggregate(s=Sum("unallocated"))["s"] or 0
 
 
-def allocate(payer_id: int) -> int:
-    """Apply the payer's credit to its outstanding bills, oldest payment to oldest month. Returns the amount
-    allocated. Call inside a transaction holding the payer's lock (record_payment, run_billing)."""
+def _payers(cur, d: Dialect, payer_ids: int | Iterable[int]) -> list[int]:
+    """The payers as the temporary table ``pay_payers`` (one or every payer of a bill run)."""
+    ids = sorted({int(payer_ids)} if isinstance(payer_ids, int) else {int(p) for p in payer_ids})
+    cur.execute("DROP TABLE IF EXISTS pay_payers")
+    cur.execute(d.temp_table("pay_payers", [f"id {d.type('int')} PRIMARY KEY"]))
+    cur.executemany("INSERT INTO pay_payers (id) VALUES (%s)", [(p,) for p in ids])
+    if d.pg:  # one payer: its memberships through the payer index, not a scan of all of them
+        cur.execute("ANALYZE pay_payers")
+    return ids
+
+
+def allocate(payer_ids: int | Iterable[int]) -> int:
+    """Apply each payer's credit to its outstanding bills, oldest payment to oldest month, set-based. Returns the
+    amount allocated. Call inside a transaction holding the payers' locks (record_payment, run_billing, the payment
+    file's merge).
+
+    The greedy walk (payments by paid date and id, bills by month) is an overlap of running totals: a payment
+    covers [credit before it, credit before it + its credit) of the payer's credit, a bill [owed before it, owed
+    before it + its outstanding) of its debt, and the allocation is the overlap of the two ranges."""
+    d = Dialect(connection.vendor)
     now = timezone.now()
-    payments = list(Payment.objects.filter(payer_id=payer_id, unallocated__gt=0).order_by("paid_on", "id"))
-    bills = list(Bill.objects.filter(payer_id=payer_id, paid__lt=F("total")).order_by("month"))
-    total = 0
-    allocations = []
-    pi = 0
-    for bill in bills:
-        while bill.paid < bill.total and pi < len(payments):
-            payment = payments[pi]
-            part = min(payment.unallocated, bill.total - bill.paid)
-            allocations.append(Allocation(payment=payment, bill=bill, amount=part, created_at=now))
-            payment.unallocated -= part
-            bill.paid += part
-            total += part
-            if payment.unallocated == 0:
-                pi += 1
-        bill.status = BillStatus.PAID if bill.paid >= bill.total else (BillStatus.PARTIAL if bill.paid else bill.status)
-    if allocations:
-        Allocation.objects.bulk_create(allocations)
-        Payment.objects.bulk_update(payments, ["unallocated"])
-        Bill.objects.bulk_update(bills, ["paid", "status"])
-        send_payments_allocated(Payment, [payer_id])  # the arrears changed: benefits re-judges, on commit
+    with connection.cursor() as cur:
+        _payers(cur, d, payer_ids)
+        cur.execute("DROP TABLE IF EXISTS pay_credit")
+        cur.execute("DROP TABLE IF EXISTS pay_owing")
+        cur.execute(
+            "CREATE TEMP TABLE pay_credit AS SELECT id, payer_id, unallocated AS amount, SUM(unallocated) OVER "
+            "(PARTITION BY payer_id ORDER BY paid_on, id ROWS UNBOUNDED PRECEDING) AS hi FROM contributions_payment "
+            "WHERE payer_id IN (SELECT id FROM pay_payers) AND unallocated > 0"
+        )
+        cur.execute(
+            "CREATE TEMP TABLE pay_owing AS SELECT id, payer_id, total - paid AS amount, SUM(total - paid) OVER "
+            "(PARTITION BY payer_id ORDER BY month, id ROWS UNBOUNDED PRECEDING) AS hi FROM contributions_bill "
+            "WHERE payer_id IN (SELECT id FROM pay_payers) AND paid < total"
+        )
+        lo_p, lo_b = "(p.hi - p.amount)", "(b.hi - b.amount)"
+        part = f"CASE WHEN p.hi < b.hi THEN p.hi ELSE b.hi END - CASE WHEN {lo_p} > {lo_b} THEN {lo_p} ELSE {lo_b} END"
+        cur.execute("DROP TABLE IF EXISTS pay_alloc")
+        cur.execute(
+            f"CREATE TEMP TABLE pay_alloc AS SELECT p.payer_id, p.id AS payment_id, b.id AS bill_id, {part} AS amount, "
+            f"b.hi AS bill_hi, p.hi AS payment_hi FROM pay_credit p JOIN pay_owing b ON b.payer_id = p.payer_id "
+            f"AND {lo_p} < b.hi AND {lo_b} < p.hi"
+        )
+        cur.execute("SELECT COALESCE(SUM(amount), 0) FROM pay_alloc")
+        total = int(cur.fetchone()[0])
+        if total:
+            cur.execute(
+                "INSERT INTO contributions_allocation (payment_id, bill_id, amount, created_at) "
+                "SELECT payment_id, bill_id, amount, %s FROM pay_alloc ORDER BY payer_id, bill_hi, payment_hi",
+                [now],
+            )
+            cur.execute(
+                "UPDATE contributions_payment SET unallocated = unallocated - s.amount FROM (SELECT payment_id, "
+                "SUM(amount) AS amount FROM pay_alloc GROUP BY payment_id) AS s WHERE contributions_payment.id = "
+                "s.payment_id"
+            )
+            # every outstanding bill of a payer that received money gets its status (as the walk set it)
+            cur.execute(
+                "UPDATE contributions_bill SET paid = paid + s.amount, status = CASE WHEN paid + s.amount >= total "
+                "THEN 'paid' WHEN paid + s.amount > 0 THEN 'partial' ELSE status END FROM (SELECT o.id, "
+                "COALESCE(SUM(a.amount), 0) AS amount FROM pay_owing o LEFT JOIN pay_alloc a ON a.bill_id = o.id "
+                "WHERE o.payer_id IN (SELECT payer_id FROM pay_alloc) GROUP BY o.id) AS s "
+                "WHERE contributions_bill.id = s.id"
+            )
+            cur.execute("SELECT DISTINCT payer_id FROM pay_alloc")
+            # the arrears of these payers changed: benefits re-judges their cases, on commit
+            send_payments_allocated(Payment, [r[0] for r in cur.fetchall()])
+        for table in ("pay_alloc", "pay_credit", "pay_owing", "pay_payers"):
+            cur.execute(f"DROP TABLE IF EXISTS {table}")
     return total
 
 
@@ -125,35 +171,77 @@ def arrears(payer_id: int) -> dict[int, tuple[int, int]]:
     return {r["membership_id"]: (r["months"], r["amount"]) for r in rows}
 
 
-def refresh_statuses(payer_id: int) -> dict[str, int]:
-    """Move the payer's open memberships along with their payments (module docstring), as the system actor."""
-    from sijaga.enrollment.models import Membership
-    from sijaga.enrollment.services import change_status
+#: the most bills named one by one in the refresh's statements (beyond it they are joined)
+LISTED_BILLS = 20_000
 
+
+def _lines_of_bills(cur, d: Dialect, condition: str) -> tuple[str, list]:
+    """An SQL condition on ``x.bill_id``: the payers' bills meeting ``condition``. A payment file's payer has a few
+    dozen: named as a constant list, each month's partition is read through its (bill, membership) index instead of
+    scanned whole (the month's lines of every payer); a bill run's many payers are joined."""
+    bills = f"SELECT id FROM contributions_bill WHERE payer_id IN (SELECT id FROM pay_payers) AND {condition}"
+    if d.pg:
+        cur.execute(f"{bills} LIMIT {LISTED_BILLS + 1}")
+        ids = [row[0] for row in cur.fetchall()]
+        if len(ids) <= LISTED_BILLS:
+            return "x.bill_id = ANY(%s)", [ids]
+    return f"x.bill_id IN ({bills})", []
+
+
+def refresh_statuses(payer_ids: int | Iterable[int]) -> dict[str, int]:
+    """Move the payers' open memberships along with their payments (module docstring), as the system actor,
+    set-based: the moves are computed in one statement and written by `enrollment.bulk.change_statuses` with one
+    history event each, as `enrollment.services.change_status` writes it."""
+    from sijaga.enrollment.bulk import change_statuses
+    from sijaga.enrollment.models import Membership
+    from sijaga.enrollment.signals import send_memberships_changed
+
+    d = Dialect(connection.vendor)
     system = Actor.system("task")
-    limit = settings.ARREARS_MONTHS
-    owed = arrears(payer_id)
-    paid_any = set(
-        BillLine.objects.filter(bill__payer_id=payer_id, bill__paid__gt=0).values_list("membership_id", flat=True)
-    )
-    moved = {"active": 0, "inactive": 0}
-    over = {pk for pk, (months, _amount) in owed.items() if months >= limit}
-    candidates = Membership.objects.filter(payer_id=payer_id).filter(
-        Q(status="registered", pk__in=paid_any - over)
-        | Q(status="active", pk__in=over)
-        | (Q(status="inactive") & ~Q(pk__in=over))
-    )
-    for m in candidates.only("pk", "status").order_by("pk"):
-        months = owed.get(m.pk, (0, 0))[0]
-        if m.status == "registered" and months < limit:
-            change_status(system, m, "active", reason=_("Pembayaran iuran pertama diterima"))
-            moved["active"] += 1
-        elif m.status == "active" and months >= limit:
-            change_status(system, m, "inactive", reason=_("Menunggak iuran %(n)s bulan") % {"n": months})
-            moved["inactive"] += 1
-        elif m.status == "inactive" and months < limit:
-            change_status(system, m, "active", reason=_("Tunggakan iuran dibayar"))
-            moved["active"] += 1
-    # each change_status above told coverage which membership moved (a payer-wide signal here would recount the
-    # whole payer)
+    limit = int(settings.ARREARS_MONTHS)
+    first = _("Pembayaran iuran pertama diterima")
+    behind_before, behind_after = _("Menunggak iuran %(n)s bulan").split("%(n)s")  # the months go between
+    paid_up = _("Tunggakan iuran dibayar")
+    with connection.cursor() as cur:
+        ids = _payers(cur, d, payer_ids)
+        for table in ("pay_owed", "pay_moves"):
+            cur.execute(f"DROP TABLE IF EXISTS {table}")
+        # in arrears: months with a line in a bill not fully paid (`arrears`, set-based)
+        unpaid, unpaid_params = _lines_of_bills(cur, d, "paid < total")
+        cur.execute(  # per membership and month first: a count of months, not a COUNT(DISTINCT) sorting each group
+            "CREATE TEMP TABLE pay_owed AS SELECT membership_id, COUNT(*) AS months FROM (SELECT x.membership_id, "
+            f"x.month, SUM(x.total) AS amount FROM contributions_billline x WHERE {unpaid} "
+            "GROUP BY x.membership_id, x.month) AS per_month GROUP BY membership_id HAVING SUM(amount) > 0",
+            unpaid_params,
+        )
+        if d.pg:
+            cur.execute("ANALYZE pay_owed")
+        paid, paid_params = _lines_of_bills(cur, d, "paid > 0")
+        months = "COALESCE(o.months, 0)"
+        to_status = (  # registered → active on a first payment; active ⇄ inactive with the months in arrears
+            f"CASE WHEN m.status = 'registered' AND p.membership_id IS NOT NULL AND {months} < %s THEN 'active' "
+            f"WHEN m.status = 'active' AND {months} >= %s THEN 'inactive' "
+            f"WHEN m.status = 'inactive' AND {months} < %s THEN 'active' END"
+        )
+        cur.execute(  # one pass over the payers' open memberships
+            "CREATE TEMP TABLE pay_moves AS SELECT membership_id, from_status, to_status, CASE WHEN from_status = "
+            "'registered' THEN %s WHEN to_status = 'inactive' THEN %s || CAST(months AS text) || %s ELSE %s END "
+            f"AS reason FROM (SELECT m.id AS membership_id, m.status AS from_status, {months} AS months, "
+            f"{to_status} AS to_status FROM enrollment_membership m LEFT JOIN pay_owed o ON o.membership_id = m.id "
+            # p: a bill holding one of the membership's lines has received money
+            f"LEFT JOIN (SELECT DISTINCT x.membership_id FROM contributions_billline x WHERE {paid}) p "
+            "ON p.membership_id = m.id WHERE m.payer_id IN (SELECT id FROM pay_payers) "
+            "AND m.status IN ('registered', 'active', 'inactive')) AS c WHERE to_status IS NOT NULL",
+            [first, behind_before, behind_after, paid_up, limit, limit, limit, *paid_params],
+        )
+        cur.execute("SELECT to_status, COUNT(*) FROM pay_moves GROUP BY to_status")
+        counted = dict(cur.fetchall())
+        moved = {"active": int(counted.get("active", 0)), "inactive": int(counted.get("inactive", 0))}
+        payers = change_statuses(cur, d, "pay_moves", actor=system, now=timezone.now()) if counted else []
+        for table in ("pay_owed", "pay_moves", "pay_payers"):
+            cur.execute(f"DROP TABLE IF EXISTS {table}")
+    if payers:
+        send_memberships_changed(Membership, payers)
+        audit(system, "update", "membership", f"status:{','.join(map(str, ids))}"[:100],
+              count=moved["active"] + moved["inactive"])  # fmt: skip
     return moved

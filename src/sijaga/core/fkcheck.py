@@ -64,16 +64,28 @@ def other_triggers(cur, tables: Iterable[str]) -> list[str]:
     return [row[0] for row in cur.fetchall()]
 
 
+def with_partitions(cur, tables: Iterable[str]) -> list[str]:
+    """`tables` and the partitions of those that are partitioned (a trigger or foreign key may sit on one
+    partition only; `session_replication_role` switches those off too)."""
+    names = sorted(tables)
+    cur.execute(
+        "SELECT i.inhrelid::regclass::text FROM pg_inherits AS i WHERE i.inhparent = ANY(%s::regclass[]) ORDER BY 1",
+        [names],
+    )
+    return names + [row[0] for row in cur.fetchall()]
+
+
 def foreign_keys(cur, tables: Iterable[str]) -> set[ForeignKey]:
     """The single-column foreign keys declared on `tables` (multi-column ones are returned with their columns
-    joined by commas, so that they never match a hand-written check by accident)."""
+    joined by commas, so that they never match a hand-written check by accident). A partition's copies of its
+    partitioned table's foreign keys are not listed again; a foreign key of its own is, under its name."""
     cur.execute(
         "SELECT c.conrelid::regclass::text, "
         "(SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_attribute AS a "
         " WHERE a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)), c.confrelid::regclass::text, "
         "(SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_attribute AS a "
         " WHERE a.attrelid = c.confrelid AND a.attnum = ANY(c.confkey)) "
-        "FROM pg_constraint AS c WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[])",
+        "FROM pg_constraint AS c WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[]) AND c.conparentid = 0",
         [sorted(tables)],
     )
     return {tuple(row) for row in cur.fetchall()}
@@ -84,7 +96,7 @@ def skip_triggers_allowed(cur, tables: Iterable[str], checked: set[ForeignKey]) 
     way, with the RI triggers)."""
     if not getattr(settings, "IMPORT_SET_BASED_FK", True):
         return False
-    tables = list(tables)
+    tables = with_partitions(cur, tables)
     if not role_may_skip_triggers(cur):
         log.info("bulk merge: the database role may not set session_replication_role; checking FKs per row")
         return False

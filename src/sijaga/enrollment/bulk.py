@@ -227,3 +227,53 @@ def check_references(cur, stage: str, *, payer_id: int, user_id: int | None) -> 
                 f"bulk merge refused: {wanted - found} of {wanted} {table}.{key} referenced by {what} do not exist "
                 "(deleted meanwhile?); nothing was written"
             )
+
+
+# --- status changes driven by another app, set-based (`contributions.payments.refresh_statuses`) -----------------
+
+
+def change_statuses(cur, d: Dialect, moves: str, *, actor, now) -> list[int]:
+    """Move the memberships listed in the table ``moves`` (membership_id, from_status, to_status, reason) and write
+    one `status` event each (`events.STATUS_CHANGED_SELECT`, what `services.change_status` writes one by one). Only
+    rows still in their ``from_status`` move (a change made meanwhile wins) and only along `rules.TRANSITIONS`
+    other than ending (which needs an end reason and date: the form's business). Returns the payers of the moved
+    memberships. The caller chose the memberships and holds their payers' locks; ``actor`` must change statuses."""
+    from django.core.exceptions import PermissionDenied
+
+    from sijaga.enrollment.events import STATUS_CHANGED_SELECT
+    from sijaga.enrollment.rules import TRANSITIONS
+
+    if not actor.can_change_status:
+        raise PermissionDenied("this actor may not change membership statuses")
+    allowed = " OR ".join(
+        f"(s.from_status = '{a}' AND s.to_status = '{b}')"
+        for a, targets in sorted(TRANSITIONS.items())
+        for b in sorted(targets)
+        if b != "ended"
+    )
+    insert = f"INSERT INTO enrollment_membershipevent ({MEMBERSHIP_EVENT_COLUMNS}) "
+    if d.pg:  # one statement: the rows updated, and from them their events
+        cur.execute(
+            f"WITH moved AS (UPDATE enrollment_membership AS m SET status = s.to_status, status_changed_at = %s "
+            f"FROM {moves} AS s WHERE m.id = s.membership_id AND m.status = s.from_status AND ({allowed}) "
+            "RETURNING m.id AS membership_id, m.payer_id, s.from_status, s.to_status, s.reason), "
+            f"events AS ({insert}{STATUS_CHANGED_SELECT.format(row='', source='moved')}) "
+            "SELECT DISTINCT payer_id FROM moved",
+            [now, now, actor.user_id],
+        )
+        return sorted(row[0] for row in cur.fetchall())
+    # SQLite (one writer at a time): the events of the rows that will move, then the move
+    moving = (
+        f"{moves} AS s JOIN enrollment_membership AS m ON m.id = s.membership_id "
+        f"WHERE m.status = s.from_status AND ({allowed})"
+    )
+    cur.execute(f"SELECT DISTINCT m.payer_id FROM {moving}")
+    payers = sorted(row[0] for row in cur.fetchall())
+    cur.execute(insert + STATUS_CHANGED_SELECT.format(row="s.", source=moving), [now, actor.user_id])
+    cur.execute(
+        f"UPDATE enrollment_membership SET status = s.to_status, status_changed_at = %s FROM {moves} AS s "
+        f"WHERE enrollment_membership.id = s.membership_id AND enrollment_membership.status = s.from_status "
+        f"AND ({allowed})",
+        [now],
+    )
+    return payers

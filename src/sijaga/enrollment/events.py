@@ -58,3 +58,10 @@ TERMS_CHANGED_INSERT = (
     "SELECT membership_id, %s, %s, membership_status, membership_status, %s, '', 'terms', membership_changes "
     "FROM {stage} WHERE {where}"
 )
+
+#: `status_changed` for every moved row of `{source}`, whose columns `{row}membership_id`, `{row}from_status`,
+#: `{row}to_status` and `{row}reason` say what moved and why (params: at, by)
+STATUS_CHANGED_SELECT = (
+    "SELECT {row}membership_id, %s, %s, {row}from_status, {row}to_status, substr({row}reason, 1, 300), '', 'status' "
+    "FROM {source}"
+)

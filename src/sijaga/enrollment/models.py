@@ -386,8 +386,12 @@ class MembershipTerms(ScopedModel):
         verbose_name = _("ketentuan kepesertaan")
         verbose_name_plural = _("ketentuan kepesertaan")
         ordering = ["membership_id", "valid_from"]
-        indexes = [models.Index(fields=["membership", "valid_from"], name="terms_membership_from")]
         constraints = [
+            # Never two terms of one membership from the same day (the periods never overlap: the exclusion
+            # constraint of migration 0008). Unique rather than a plain index so that `membership_id` is a key column:
+            # a `FOR KEY SHARE` lock of a terms row (the bill run's set-based foreign-key check,
+            # `enrollment.selectors.terms_in_force_sql`) then also blocks moving it to another membership.
+            models.UniqueConstraint(fields=["membership", "valid_from"], name="terms_membership_from_unique"),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="terms_to_after_from"
             ),

@@ -124,12 +124,17 @@ def needing_attention(actor: Actor) -> QuerySet[Membership]:
     )
 
 
-def terms_in_force_sql(first_day, last_day, payers_table: str) -> tuple[str, list]:
+def terms_in_force_sql(first_day, last_day, payers_table: str, *, lock: bool = False) -> tuple[str, list]:
     """SQL (and params) of the terms each membership of the payers listed in ``payers_table`` (a table with an
     ``id`` column) had in a month: the terms in force on its first day, or the first terms that begin during it.
     Columns: terms_id, membership_id, payer_id, segment, jkk … jkp, wage, jkk_risk_class, labour_intensive.
     Memberships of a construction project priced on its contract value are left out (billed with the project).
-    For set-based readers above enrollment (billing); no scope applies here, the caller chose the payers."""
+    For set-based readers above enrollment (billing); no scope applies here, the caller chose the payers.
+
+    ``lock`` (PostgreSQL) locks the terms rows read ``FOR KEY SHARE`` until the transaction ends, as a foreign-key
+    trigger would: a writer referencing them without its RI triggers (`core.fkcheck`) checks them this way. Since
+    ``membership_id`` is a key column of the terms (`terms_membership_from_unique`), the lock also keeps each
+    terms row's membership from being deleted (its own foreign key) or swapped."""
     in_month = "{t}.valid_from <= %s AND ({t}.valid_to IS NULL OR {t}.valid_to >= %s)"
     sql = (
         "SELECT t.id AS terms_id, t.membership_id, m.payer_id, t.segment, t.jkk, t.jkm, t.jht, t.jp, t.jkp, t.wage, "
@@ -142,6 +147,8 @@ def terms_in_force_sql(first_day, last_day, payers_table: str) -> tuple[str, lis
         "AND (m.project_id IS NULL OR NOT EXISTS (SELECT 1 FROM enrollment_constructionproject cp "
         "WHERE cp.id = m.project_id AND cp.priced_on = 'contract'))"
     )
+    if lock:
+        sql += " FOR KEY SHARE OF t"
     return sql, [last_day, first_day, last_day, first_day]
 
 

@@ -74,21 +74,26 @@ def test_the_sql_bill_run_equals_calculate_frame(month, rows):
             assert str(month) in refused.value.messages[0]
             return
         billing.price(cur, d, month)
-        cur.execute(
-            "SELECT membership_id, prog, employer, worker, government FROM bill_long ORDER BY membership_id, prog"
-        )
-        got = [tuple(int(x) for x in r) for r in cur.fetchall()]
         cur.execute(f"SELECT membership_id, {', '.join(billing.AMOUNTS)} FROM bill_calc ORDER BY membership_id")
         pivot = {r[0]: [int(x) for x in r[1:]] for r in cur.fetchall()}
+    chosen = {r["membership_id"]: r for r in frame.iter_rows(named=True)}
+    # one row per membership; per programme it has, the three parties' amounts (0 for the programmes it has not)
+    got = sorted(
+        (m, n, *amounts[n * 3 : n * 3 + 3])
+        for m, amounts in pivot.items()
+        for n, p in enumerate(PROGRAMMES)
+        if chosen[m][p]
+    )
     want = sorted(
         (m, PROGRAMMES.index(p), e, w, g)
         for m, p, e, w, g in expected.lines.select(
             "membership_id", pl.col("programme").cast(pl.Utf8), "employer", "worker", "government"
         ).iter_rows()
     )
+    assert sorted(pivot) == sorted(chosen)
     assert got == want
-    for m, prog, e, w, g in want:
-        assert pivot[m][prog * 3 : prog * 3 + 3] == [e, w, g]
+    for m, amounts in pivot.items():
+        assert all(amounts[n * 3 : n * 3 + 3] == [0, 0, 0] for n, p in enumerate(PROGRAMMES) if not chosen[m][p])
 
 
 # --- through real memberships ------------------------------------------------------------------------------------
