@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 
-from django.db import transaction
+from django.db import connection, transaction
 
 _pending = threading.local()
 
@@ -36,6 +36,9 @@ def _flush() -> None:
 
 def _open() -> dict:
     bucket = _bucket()
+    if bucket is not None and not any(entry[1] is _flush for entry in connection.run_on_commit):
+        # its transaction rolled back (Django dropped its callbacks): its keys describe changes that never happened
+        bucket = _pending.bucket = None
     if bucket is None:
         bucket = _pending.bucket = {
             "payers": set(), "memberships": set(), "payer_workers": set(), "workers": set(), "moved": {},

@@ -12,10 +12,15 @@ from sijaga.imports.tests.test_pipeline import row, write_csv
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_an_unchanged_reupload_does_not_refresh_coverage(world, tmp_path, monkeypatch):
-    refreshed: list[set[int]] = []
-    original = refresh.refresh_payers
-    monkeypatch.setattr(refresh, "refresh_payers", lambda ids: refreshed.append(set(ids)) or original(ids))
+def test_an_unchanged_reupload_does_not_refresh_coverage(committed_regions, world, tmp_path, monkeypatch):
+    refreshed: list[set[int]] = []  # the payers of each refresh (finer keys: the payer × workers of the file)
+    original = refresh.refresh
+
+    def spy(**keys):
+        refreshed.append(set(keys.get("payers") or ()) | {p for p, _w in keys.get("payer_workers") or ()})
+        return original(**keys)
+
+    monkeypatch.setattr(refresh, "refresh", spy)
     payer = world.sites["A"].payer
     operator = world.users["regency_operator"]
     rows = [row(1), row(2)]
