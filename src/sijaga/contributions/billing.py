@@ -41,7 +41,7 @@ from sijaga.contributions.calculate import ContributionError, _key, price_list
 from sijaga.contributions.models import BILLED_PARTIES, BILLED_PROGRAMMES, Bill
 from sijaga.contributions.partitions import ensure_month
 from sijaga.contributions.rates import BP, SEGMENTS, RateTable
-from sijaga.core.bulk import Dialect
+from sijaga.core.bulk import Dialect, id_table
 from sijaga.core.periods import Month
 
 #: the foreign keys of the bill lines, each checked set-based by the run when it writes without the RI triggers (a
@@ -484,16 +484,12 @@ def run_billing(
     now = timezone.now()
     ensure_month(month)  # before the run's transaction when there is none: a short one of its own
     with transaction.atomic(), connection.cursor() as cur:
-        i = d.type("int")
-        _drop(cur, "bill_payers")
-        cur.execute(d.temp_table("bill_payers", [f"id {i} PRIMARY KEY"]))
         if d.pg:  # one run per payer set at a time: concurrent runs of the same payers wait
             cur.execute("SELECT id FROM enrollment_payer WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [payer_ids])
             cur.execute(f"SET LOCAL work_mem = '{RUN_WORK_MEM}'")
             cur.execute("SET LOCAL jit = off")  # compiling these wide statements costs more than it saves
-        cur.executemany("INSERT INTO bill_payers (id) VALUES (%s)", [(p,) for p in payer_ids])
-        if d.pg:  # one payer of five million memberships: its terms through the indexes, not a scan of all terms
-            cur.execute("ANALYZE bill_payers")
+        # analysed: one payer of five million memberships reads its terms through the indexes, not a scan of all
+        id_table(cur, d, "bill_payers", payer_ids)
         load_prices(cur, d, rates, month)
         set_based_fk = d.pg and lines_allowed_without_triggers(cur)
         sql, params = terms_in_force_sql(month.first_day, month.last_day, "bill_payers", lock=set_based_fk)

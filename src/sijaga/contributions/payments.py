@@ -27,7 +27,7 @@ from sijaga.accounts.services import audit
 from sijaga.contributions.models import BillLine, Payment, PaymentSource
 from sijaga.contributions.rates import MAX_AMOUNT
 from sijaga.contributions.signals import send_payments_allocated
-from sijaga.core.bulk import Dialect
+from sijaga.core.bulk import Dialect, id_table
 
 
 @dataclass(frozen=True)
@@ -90,13 +90,7 @@ def credit(payer_id: int) -> int:
 
 def _payers(cur, d: Dialect, payer_ids: int | Iterable[int]) -> list[int]:
     """The payers as the temporary table ``pay_payers`` (one or every payer of a bill run)."""
-    ids = sorted({int(payer_ids)} if isinstance(payer_ids, int) else {int(p) for p in payer_ids})
-    cur.execute("DROP TABLE IF EXISTS pay_payers")
-    cur.execute(d.temp_table("pay_payers", [f"id {d.type('int')} PRIMARY KEY"]))
-    cur.executemany("INSERT INTO pay_payers (id) VALUES (%s)", [(p,) for p in ids])
-    if d.pg:  # one payer: its memberships through the payer index, not a scan of all of them
-        cur.execute("ANALYZE pay_payers")
-    return ids
+    return id_table(cur, d, "pay_payers", payer_ids)
 
 
 def allocate(payer_ids: int | Iterable[int]) -> int:

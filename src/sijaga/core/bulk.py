@@ -186,6 +186,35 @@ class Dialect:
         return f"CREATE TEMP TABLE {name} ({', '.join(columns)}){on_commit}"
 
 
+def fill_rows(cur, dialect: Dialect, table: str, rows: Sequence[tuple]) -> None:
+    """Append Python tuples to an existing (temporary) table: COPY then ANALYZE on PostgreSQL (the planner must know
+    a key table of three rows from one of a million), multi-row VALUES on SQLite."""
+    if not rows:
+        return
+    if dialect.pg:
+        with cur.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cur.execute(f"ANALYZE {table}")
+        return
+    width = len(rows[0])
+    per = max(1, 900 // width)  # SQLite's limit on bound parameters per statement
+    for i in range(0, len(rows), per):
+        chunk = rows[i : i + per]
+        values = ", ".join("(" + ", ".join(["%s"] * width) + ")" for _ in chunk)
+        cur.execute(f"INSERT INTO {table} VALUES {values}", [v for row in chunk for v in row])
+
+
+def id_table(cur, dialect: Dialect, table: str, ids) -> list[int]:
+    """A temporary table `table (id PRIMARY KEY)` of the distinct `ids` (one payer or every payer of a run), analysed:
+    the statements that join it then read one payer through its indexes instead of scanning every row."""
+    values = sorted({int(ids)} if isinstance(ids, int) else {int(i) for i in ids})
+    cur.execute(f"DROP TABLE IF EXISTS {table}")
+    cur.execute(dialect.temp_table(table, [f"id {dialect.type('int')} PRIMARY KEY"]))
+    fill_rows(cur, dialect, table, [(i,) for i in values])
+    return values
+
+
 def fill_stage(cur, dialect: Dialect, stage: str, frame, columns: Sequence[str], progress=None, chunk=100_000) -> None:
     """Copy a Polars frame into a staging table: COPY of CSV on PostgreSQL, batched inserts on SQLite.
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
 
+from sijaga.core.bulk import Dialect, fill_rows
 from sijaga.core.periods import Month
 
 OPEN = "('registered', 'active', 'inactive')"
@@ -199,22 +200,9 @@ def _finish(cur, *, empty: bool = False) -> None:
 
 
 def _fill(cur, table: str, columns: str, rows: Sequence[tuple]) -> None:
-    """A temporary table of `rows`: COPY on PostgreSQL, multi-row VALUES on SQLite."""
+    """A temporary table of `rows` (`core.bulk.fill_rows`: COPY on PostgreSQL, multi-row VALUES on SQLite)."""
     _temp(cur, table, columns)
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        with cur.cursor.copy(f"COPY {table} FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cur.execute(f"ANALYZE {table}")
-        return
-    width = len(rows[0])
-    per = max(1, 900 // width)
-    for i in range(0, len(rows), per):
-        chunk = rows[i : i + per]
-        values = ", ".join("(" + ", ".join(["%s"] * width) + ")" for _ in chunk)
-        cur.execute(f"INSERT INTO {table} VALUES {values}", [v for row in chunk for v in row])
+    fill_rows(cur, Dialect(connection.vendor), table, rows)
 
 
 def _planner(cur, settings: dict[str, str]) -> dict[str, str]:
