@@ -158,6 +158,7 @@ def _copy_regencies(raw, regencies: list[str], payers: dict[str, int], scale: in
             status_changed_at=pl.lit(NOW),
             verify_token=(pl.col("id") * 2_654_435_761 % 2**40).cast(pl.String).str.zfill(24),
             created_at=pl.lit(NOW),
+            lives_elsewhere=ids % CROSS_FUNDED_ONE_IN == 0,  # living here, funded by the next regency's payer
         )
         workers = workers.with_columns(created_at=pl.lit(NOW), updated_at=pl.lit(NOW))
         wbuf = io.BytesIO()

@@ -23,3 +23,9 @@ class EnrollmentConfig(AppConfig):
         from sijaga.imports.kinds import register
 
         register(EnrolmentKind())
+
+        # A worker who moves may now live outside (or inside) a payer's region: `Membership.lives_elsewhere`.
+        from sijaga.enrollment import elsewhere
+        from sijaga.registry.signals import workers_changed
+
+        workers_changed.connect(elsewhere.on_workers_changed, dispatch_uid="enrollment.elsewhere")

@@ -14,6 +14,7 @@ import os
 import polars as pl
 
 from sijaga.core.bulk import Dialect
+from sijaga.enrollment.elsewhere import outside
 from sijaga.enrollment.events import (
     MEMBERSHIP_CREATED_SELECT,
     MEMBERSHIP_EVENT_COLUMNS,
@@ -96,10 +97,11 @@ def check_double_funding(cur, d: Dialect, stage: str, *, payer_id: int, payer_ki
 
 
 def write_memberships(
-    cur, d: Dialect, stage: str, *, payer_id: int, actor, now, reason: str, first_terms: list
+    cur, d: Dialect, stage: str, *, payer_id: int, payer_region: str, actor, now, reason: str, first_terms: list
 ) -> None:
     """Update the changed terms and insert the new memberships, each with its number, its creation event and its
-    first terms (`enrollment.terms.FIRST_TERMS_SELECT`; `first_terms` are its params)."""
+    first terms (`enrollment.terms.FIRST_TERMS_SELECT`; `first_terms` are its params). `lives_elsewhere` comes from
+    the staged domicile, which is the worker's after `registry.bulk.write_workers`."""
     sets = ", ".join(f"{c} = s.{c}" for c in MEMBERSHIP_DATA)
     cur.execute(
         f"UPDATE enrollment_membership SET {sets} FROM {stage} AS s "
@@ -108,8 +110,9 @@ def write_memberships(
     programmes = ", ".join(PROGRAMMES)
     columns = (
         f"id, number, worker_id, payer_id, segment, {programmes}, wage, start_date, status, end_reason, "
-        "status_changed_at, verify_token, created_at, created_by_id"
+        "status_changed_at, verify_token, created_at, created_by_id, lives_elsewhere"
     )
+    elsewhere = outside("domicile_id", "%s")  # the payer's region: three parameters
     new = "membership_id IS NULL AND rejected IS NULL"
     if d.pg:
         # One statement: ids drawn from the sequence inside the SELECT, the number computed from them, and the
@@ -118,7 +121,7 @@ def write_memberships(
         cur.execute(
             f"WITH new AS (INSERT INTO enrollment_membership ({columns}) "
             f"SELECT x.id, {number_sql(d, 'x.id', 'x.start_date')}, COALESCE(worker_id, new_worker_id), %s, "
-            f"segment, {programmes}, wage, start_date, 'registered', '', %s, verify_token, %s, %s "
+            f"segment, {programmes}, wage, start_date, 'registered', '', %s, verify_token, %s, %s, {elsewhere} "
             f"FROM (SELECT {d.nextval('enrollment_membership')} AS id, s.* "
             f"FROM {stage} AS s WHERE s.membership_id IS NULL AND s.rejected IS NULL) AS x "
             f"RETURNING id, start_date, {', '.join(TERMS)}), "
@@ -126,16 +129,16 @@ def write_memberships(
             + MEMBERSHIP_CREATED_SELECT.format(id_col="id", source="new")
             + f") INSERT INTO enrollment_membershipterms ({FIRST_TERMS_COLUMNS}) "
             + FIRST_TERMS_SELECT.format(id_col="id", source="new"),
-            [payer_id, now, now, actor.user_id, now, actor.user_id, reason[:300], *first_terms],
+            [payer_id, now, now, actor.user_id, *[payer_region] * 3, now, actor.user_id, reason[:300], *first_terms],
         )
         return
     cur.execute(d.next_ids(stage, "enrollment_membership", "new_membership_id", new))
     cur.execute(
         f"INSERT INTO enrollment_membership ({columns}) "
         f"SELECT new_membership_id, {number_sql(d, 'new_membership_id')}, COALESCE(worker_id, new_worker_id), %s, "
-        f"segment, {programmes}, wage, start_date, 'registered', '', %s, verify_token, %s, %s FROM {stage} "
-        f"WHERE {new}",
-        [payer_id, now, now, actor.user_id],
+        f"segment, {programmes}, wage, start_date, 'registered', '', %s, verify_token, %s, %s, {elsewhere} "
+        f"FROM {stage} WHERE {new}",
+        [payer_id, now, now, actor.user_id, payer_region, payer_region, payer_region],
     )
     cur.execute(
         f"INSERT INTO enrollment_membershipevent ({MEMBERSHIP_EVENT_COLUMNS}) "

@@ -953,7 +953,8 @@ class EnrolmentKind(PayerTargets):
             registry_bulk.write_workers(cur, d, STAGE, actor=actor, now=now)
             fault("after_workers")
             ctx.step(_("menyimpan kepesertaan"), 76)
-            bulk.write_memberships(cur, d, STAGE, payer_id=payer.pk, actor=actor, now=now, reason=reason,
+            bulk.write_memberships(cur, d, STAGE, payer_id=payer.pk, payer_region=payer.region_id, actor=actor,
+                                   now=now, reason=reason,
                                    first_terms=terms.first_terms_params(payer, now))  # fmt: skip
             fault("after_memberships")
             ctx.step(_("mencatat riwayat perubahan"), 86)

@@ -280,6 +280,13 @@ class Membership(ScopedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
+    #: The worker's domicile lies outside the payer's region (a city employing a neighbour). Only these memberships
+    #: widen the payer region's view of the registry (`registry.Worker.scope_q`): the others' workers live inside it
+    #: and are visible anyway. Kept by `enrollment.elsewhere` on every write of a membership, a worker's domicile or
+    #: a payer's region; a wrong value can only hide a worker from the payer's region, never show one (issue 18).
+    lives_elsewhere = models.BooleanField(
+        _("berdomisili di luar wilayah pembayar"), default=False, db_default=False, editable=False
+    )
 
     class Meta:
         verbose_name = _("kepesertaan")
@@ -287,6 +294,13 @@ class Membership(ScopedModel):
         ordering = ["-start_date", "-id"]
         indexes = [
             models.Index(fields=["payer", "start_date"], name="membership_payer_start"),
+            # the registry's scope for regional actors: the open memberships that make a worker living elsewhere
+            # visible to the payer's region (2 % of memberships in bench/registry.py), by payer then worker
+            models.Index(
+                fields=["payer", "worker"],
+                condition=Q(lives_elsewhere=True, status__in=OPEN_STATUSES),
+                name="membership_open_elsewhere",
+            ),
             models.Index(fields=["project"], condition=Q(project__isnull=False), name="membership_project"),
         ]
         constraints = [
@@ -332,6 +346,15 @@ class Membership(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.number or '—'} {self.get_status_display()}"
+
+    def save(self, *args, **kwargs):
+        # A new membership knows its worker and payer (the enrol service holds both): the flag is set here; later
+        # moves and payer changes are followed set-based by `enrollment.elsewhere`.
+        if self._state.adding:
+            from sijaga.enrollment.rules import lives_elsewhere
+
+            self.lives_elsewhere = lives_elsewhere(self.worker.domicile_id, self.payer.region_id)
+        super().save(*args, **kwargs)
 
     @property
     def programmes(self) -> list[str]:

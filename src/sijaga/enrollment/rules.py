@@ -77,6 +77,16 @@ OPEN_STATUSES = ("registered", "active", "inactive")
 REQUIRED_PROGRAMMES = frozenset({"jkk", "jkm"})
 
 
+def lives_elsewhere(domicile_code: str | None, payer_region_code: str | None) -> bool:
+    """Whether a worker living in `domicile_code` lives outside the payer's region (`Membership.lives_elsewhere`).
+
+    The same test as `enrollment.elsewhere.OUTSIDE_SQL`; unknown codes count as elsewhere (the flag then only
+    costs an index entry, while a wrong False would hide the worker from the payer's region)."""
+    if not domicile_code or not payer_region_code:
+        return True
+    return not (domicile_code == payer_region_code or domicile_code.startswith(payer_region_code + "."))
+
+
 def programme_errors(segment: str | None, programmes: Iterable[str]) -> list[str]:
     """Why a programme choice is not allowed for a segment (empty when it is), one message per problem.
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from sijaga.accounts.actor import Actor, as_actor
 from sijaga.accounts.scoping import ensure_visible
 from sijaga.accounts.services import audit
-from sijaga.enrollment import events
+from sijaga.enrollment import elsewhere, events
 from sijaga.enrollment import terms as terms_history
 from sijaga.enrollment.models import EndReason, Membership, MembershipStatus, Payer
 from sijaga.enrollment.rules import OPEN_STATUSES, PROGRAMMES, TRANSITIONS, membership_number, programme_errors
@@ -128,10 +128,13 @@ def update_payer(actor: Actor, payer: Payer, data: dict[str, Any]) -> Payer:
             raise PermissionDenied(_("Pembayar ini berada di luar wilayah tugas Anda."))
         if "region_id" in clean and not actor.covers(clean["region_id"]):
             raise PermissionDenied(_("Wilayah pembayar berada di luar wilayah tugas Anda."))
+        moved = "region_id" in clean and clean["region_id"] != current.region_id
         for key, value in clean.items():
             setattr(current, key, value)
         current.full_clean()
         current.save()
+        if moved:  # its members may now live inside or outside its region (the registry's scope)
+            elsewhere.refresh(payer_ids=[current.pk])
         ensure_visible(actor, current, _("Wilayah pembayar berada di luar wilayah tugas Anda."))
     audit(actor, "update", "payer", current.pk)
     return current

@@ -121,8 +121,15 @@ class Worker(ScopedModel):
         """(domicile in scope, an open membership with a payer in scope): the two halves of `scope_q`, for
         `registry.selectors.count_queryset`'s disjoint UNION ALL (each half an index scan, stopping at the cap)."""
         membership = cls._meta.get_field("memberships").related_model  # enrollment.Membership, not imported
+        # Only memberships whose worker lives outside the payer's region (`Membership.lives_elsewhere`, partial
+        # index `membership_open_elsewhere`): for the others the domicile half already holds, since the payer's
+        # region lies in the scope. The condition only narrows the half, so a stale flag can hide, never show.
+        # Without it PostgreSQL hashed every open membership of the scope's payers for each list page (1M rows,
+        # 464 ms at 20M workers).
         funded = membership._default_manager.filter(
-            Q(worker_id=OuterRef("pk")) & Q(status__in=OPEN_MEMBERSHIP_STATUSES) & scope.q("payer__region__code")
+            Q(worker_id=OuterRef("pk"))
+            & Q(lives_elsewhere=True, status__in=OPEN_MEMBERSHIP_STATUSES)
+            & scope.q("payer__region__code")
         )
         return scope.q("domicile__code"), Q(Exists(funded))
 
