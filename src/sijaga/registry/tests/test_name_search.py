@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from sijaga.accounts.actor import as_actor
 from sijaga.registry import selectors, services
@@ -154,3 +155,42 @@ def test_api_and_export_share_the_name_rules(client, world, people):
 
     frame = pl.read_excel(io.BytesIO(b"".join(export.streaming_content)))
     assert frame.height == 1
+
+
+# --- PostgreSQL: the word index answers exactly what the LIKE form answers (issue 18) ------------------------------
+
+WORDS = ["amad", "aminah", "am", "mhd", "nur", "nurul", "siti", "sitirah", "joko", "cahyono", "sukarno", "suharto"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the word index is PostgreSQL's")
+def test_words_index_agrees_with_like_and_is_used(world):
+    """Every query of 1–3 word prefixes finds the same workers through `to_tsvector @@ to_tsquery` as through the
+    LIKE form SQLite runs; and the planner can answer it from the `worker_search_words` GIN index."""
+    import itertools
+
+    from django.db.models import Q
+
+    from sijaga.registry.filters import name_words_match
+
+    site = world.sites["A"]
+    for i, combo in enumerate(itertools.combinations(WORDS, 3), start=100):
+        if i > 160:
+            break
+        birth = dt.date(1970, 1, 1) + dt.timedelta(days=i)
+        services.create_worker(
+            world.users["coordinator"],
+            {"nik": make_nik(site.village[:8], birth, "P", i), "full_name": " ".join(combo), "birth_date": birth,
+             "gender": "P", "domicile_id": site.village, "category": "non_asn"},
+        )  # fmt: skip
+    queries = [[w] for w in WORDS] + [[w[:2]] for w in WORDS] + [list(p) for p in itertools.combinations(WORDS, 2)]
+    queries += [["sit", "am", "nu"], ["mhd", "nur", "siti"], ["zzz"]]
+    for keys in queries:
+        like = Q()
+        for key in keys:
+            like &= Q(search_key__startswith=key) | Q(search_key__contains=" " + key)
+        expected = set(Worker.objects.filter(like).values_list("pk", flat=True))
+        assert set(Worker.objects.filter(name_words_match(keys)).values_list("pk", flat=True)) == expected, keys
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        plan = Worker.objects.filter(name_words_match(["siti", "am"])).explain()
+    assert "worker_search_words" in plan, plan
