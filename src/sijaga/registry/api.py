@@ -93,7 +93,7 @@ def list_workers(request, filters: Query[FilterIn], w: Query[KeysetWindow]):
         page = keyset_window(
             selectors.search_workers(actor, parsed),
             w,
-            selectors.WORKER_KEYSET,
+            selectors.worker_keyset(parsed),
             count_qs=selectors.count_queryset(actor, parsed),
         )
     except BadWindow as exc:

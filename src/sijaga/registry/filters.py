@@ -36,6 +36,11 @@ class WorkerFilters:
     def as_dict(self) -> dict[str, str]:
         return asdict(self)
 
+    @property
+    def by_nik(self) -> bool:
+        """`q` is NIK digits (a whole NIK or a prefix): the list is ordered by NIK."""
+        return bool(self.q) and self.q.replace(" ", "").isdigit()
+
     def apply(self, qs: QuerySet, actor: Actor) -> QuerySet:
         """`q` is a NIK or words of the name. Roles that see masked NIKs may only look up a complete NIK:
         a prefix search would let them recover the hidden digits one at a time (security review F4)."""
@@ -70,8 +75,11 @@ class WorkerFilters:
         return self.order(qs)
 
     def order(self, qs: QuerySet) -> QuerySet:
-        """By name; a name search ranks by similarity of the keys (pg_trgm on PostgreSQL, key length on SQLite)."""
-        key = name_key(self.q) if self.q and not self.q.replace(" ", "").isdigit() else ""
+        """By NIK for NIK digits; by name; a name search ranks by similarity of the keys (pg_trgm on PostgreSQL, key
+        length on SQLite). Lists page by `registry.selectors.worker_keyset`, the export keeps this order."""
+        if self.by_nik:
+            return qs.order_by("nik", "id")
+        key = name_key(self.q) if self.q else ""
         if not key:
             return qs.order_by("full_name", "id")
         if connection.vendor == "postgresql":

@@ -54,7 +54,10 @@ def worker_list(request: HttpRequest) -> HttpResponse:
     qs = presenters.annotate(selectors.search_workers(actor, filters), actor)
     try:
         page = keyset_window(
-            qs, _page_request(request), selectors.WORKER_KEYSET, count_qs=selectors.count_queryset(actor, filters)
+            qs,
+            _page_request(request),
+            selectors.worker_keyset(filters),
+            count_qs=selectors.count_queryset(actor, filters),
         )
     except BadWindow as exc:
         return render(request, "400.html", {"message": str(exc)}, status=400)

@@ -5,6 +5,7 @@ Each test is named after its finding and failed on main before this change."""
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -27,7 +28,10 @@ def test_f5_worker_list_is_cut_in_sql_and_capped(client, world, django_assert_ma
         body = client.get("/api/workers/", {"limit": 1}).json()
     assert len(body["items"]) == 1 and body["count"] == 3
     worker_selects = [q["sql"] for q in queries if 'FROM "registry_worker"' in q["sql"] and "COUNT" not in q["sql"]]
-    assert worker_selects and all("LIMIT" in sql for sql in worker_selects)
+    # the window's keys are cut in SQL; its rows are then read by those keys (`core.listing._keys_first`)
+    keys = [sql for sql in worker_selects if "LIMIT" in sql]
+    rows = [sql for sql in worker_selects if "LIMIT" not in sql]
+    assert keys and all(re.search(r'"registry_worker"\."id" IN \(\d+(, \d+)?\)', sql) for sql in rows), rows
     capped = client.get("/api/workers/", {"limit": 10**6})
     assert capped.status_code == 200 and len(capped.json()["items"]) == 3
     assert client.get("/api/workers/", {"offset": 114409818061362626560}).status_code == 422

@@ -135,3 +135,18 @@ def test_web_list_pages_by_number_then_by_key(client, world, monkeypatch):
     assert [r[1]["full_name"] for r in third.context["rows"]] == expected[6:9]
     back = client.get("/pekerja/", {"cursor": third.context["previous_link"]["cursor"]})
     assert [r[1]["full_name"] for r in back.context["rows"]] == expected[3:6]
+
+
+def test_a_search_by_nik_digits_pages_by_nik(client, world):
+    """NIK digits list by NIK (the NIK index walks the prefix in order); the name list's cursors are refused there."""
+    _add_workers(world, 23)
+    client.force_login(world.users["coordinator"])
+    prefix = Worker.objects.order_by("nik").values_list("nik", flat=True)[5][:6]
+    expected = list(Worker.objects.filter(nik__startswith=prefix).order_by("nik", "id").values_list("id", flat=True))
+    assert len(expected) > 8
+    walked, pages, last = _walk(client, "/api/workers/", {"limit": 4, "q": prefix})
+    assert walked == expected and last["count"] == len(expected)
+    name_cursor = client.get("/api/workers/", {"limit": 4}).json()["next_cursor"]
+    assert client.get("/api/workers/", {"limit": 4, "q": prefix, "cursor": name_cursor}).status_code == 400
+    page = client.get("/pekerja/", {"q": prefix})
+    assert page.status_code == 200
