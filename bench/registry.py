@@ -261,11 +261,13 @@ def old_page(qs, number: int = 1):
 def new_page(actor, filters, **window):
     """What the API and the page run: the keyset window of `search_workers`, counted on `count_queryset`."""
     from sijaga.core.listing import KeysetWindow, keyset_window
-    from sijaga.registry.selectors import WORKER_KEYSET, count_queryset
+    from sijaga.registry import presenters
+    from sijaga.registry.selectors import count_queryset, visible_workers, worker_keyset
 
     page = keyset_window(
-        new_search(actor, filters), KeysetWindow(limit=PAGE, **window), WORKER_KEYSET,
+        new_search(actor, filters), KeysetWindow(limit=PAGE, **window), worker_keyset(filters),
         count_qs=count_queryset(actor, filters),
+        rows_qs=presenters.annotate(visible_workers(actor), actor),
     )  # fmt: skip
     return page.items, page.count
 

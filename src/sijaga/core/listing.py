@@ -139,10 +139,18 @@ def estimated_count(qs: QuerySet) -> int:
 
 
 def keyset_window(
-    qs: QuerySet, w: KeysetWindow, keyset: Keyset, *, count: bool = True, count_qs: QuerySet | None = None
+    qs: QuerySet,
+    w: KeysetWindow,
+    keyset: Keyset,
+    *,
+    count: bool = True,
+    count_qs: QuerySet | None = None,
+    rows_qs: QuerySet | None = None,
 ) -> KeysetPage:
     """A page of `qs` by cursor (or by offset up to MAX_KEYSET_OFFSET) with cursors to the pages around it;
-    the capped count of `count_qs` (same rows as `qs`, written to be counted cheaply) or of `qs`.
+    the capped count of `count_qs` (same rows as `qs`, written to be counted cheaply) or of `qs`. The window's
+    rows are read by key from `rows_qs` (default `qs`): the same scope and annotations without the search's
+    filters, so PostgreSQL reads them by primary key instead of re-running a search it may misjudge.
 
     Raises BadWindow for a cursor that is forged, foreign, malformed or out of range, and for a deep offset."""
     limit = min(w.limit, MAX_LIMIT)
@@ -150,7 +158,7 @@ def keyset_window(
         direction, values = keyset.decode(w.cursor)
         backwards = direction == "p"
         rows = _keys_first(
-            qs.filter(keyset.after(values, backwards=backwards)), keyset, keyset.ordering(backwards=backwards),
+            qs.filter(keyset.after(values, backwards=backwards)), rows_qs, keyset.ordering(backwards=backwards),
             0, limit + 1,
         )  # fmt: skip
         more = len(rows) > limit
@@ -166,7 +174,7 @@ def keyset_window(
             raise BadWindow(
                 f"offset paling besar {MAX_KEYSET_OFFSET}; untuk halaman sesudahnya pakai cursor (next_cursor)."
             )
-        rows = _keys_first(qs, keyset, keyset.ordering(), w.offset, w.offset + limit + 1)
+        rows = _keys_first(qs, rows_qs, keyset.ordering(), w.offset, w.offset + limit + 1)
         has_next = len(rows) > limit
         rows = rows[:limit]
         has_prev = w.offset > 0
@@ -185,12 +193,12 @@ def keyset_window(
     )
 
 
-def _keys_first(qs: QuerySet, keyset: Keyset, ordering: list[str], start: int, stop: int) -> list:
+def _keys_first(qs: QuerySet, rows_qs: QuerySet | None, ordering: list[str], start: int, stop: int) -> list:
     """The window's rows in two queries: the keys of the window (the filtered table alone, ordered and cut), then
-    those rows with their joins and annotations. In one query PostgreSQL may join and annotate every match before
-    sorting when it underestimates them: a 6-digit NIK prefix matched 37,037 workers at 20M, each joined to four
-    region levels, 410 ms for 51 rows (bench/README.md). The second query applies `qs` again, scope included."""
+    those rows with their joins and annotations from `rows_qs` (default `qs`), scope applied again. In one query
+    PostgreSQL may join and annotate every match before sorting when it underestimates them: a 6-digit NIK prefix
+    matched 37,037 workers at 20M, each joined to four region levels, 410 ms for 51 rows (bench/README.md)."""
     pks = list(qs.order_by(*ordering).values_list("pk", flat=True)[start:stop])
     if not pks:
         return []
-    return list(qs.filter(pk__in=pks).order_by(*ordering))
+    return list((qs if rows_qs is None else rows_qs).filter(pk__in=pks).order_by(*ordering))

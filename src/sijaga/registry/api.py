@@ -95,6 +95,7 @@ def list_workers(request, filters: Query[FilterIn], w: Query[KeysetWindow]):
             w,
             selectors.worker_keyset(parsed),
             count_qs=selectors.count_queryset(actor, parsed),
+            rows_qs=selectors.visible_workers(actor),
         )
     except BadWindow as exc:
         raise HttpError(400, str(exc)) from exc

@@ -35,7 +35,8 @@ class Worker(ScopedModel):
 
     scope_fields = ("domicile__code",)
 
-    # unique through Meta.constraints (one `varchar_pattern_ops` index for equality and the prefix search)
+    # unique through Meta.constraints; on PostgreSQL the column is `COLLATE "C"` (migration 0010), so its one
+    # B-tree serves `=`, the prefix search `LIKE 'digits%'` and the order of a search by NIK
     nik = models.CharField(_("NIK"), max_length=16)
     full_name = models.CharField(_("nama lengkap"), max_length=150, validators=[no_control_characters])
     #: `registry.names.name_key(full_name)`: spelling- and order-tolerant words, kept by `save()` and the bulk merge
@@ -72,12 +73,13 @@ class Worker(ScopedModel):
             models.Index(fields=["full_name", "id"], name="worker_name_id_idx"),
             # Issue 18, lean indexes: on PostgreSQL a `varchar_pattern_ops` B-tree serves `=` as well as
             # `LIKE 'prefix%'`, so one index per column replaces Django's pair (the plain one and its `_like` twin);
-            # each imported row paid for both (bench/README.md). On SQLite the operator class is ignored. The name
-            # search uses the trigram GIN index on `search_key` (migration 0005), never a B-tree on it.
+            # each imported row paid for both (bench/README.md). On SQLite the operator class is ignored. The NIK
+            # gets the same from its "C" collation (which also orders it); the name search uses the words GIN index
+            # on `search_key` (migration 0009), never a B-tree on it.
             models.Index(fields=["domicile"], name="worker_domicile", opclasses=["varchar_pattern_ops"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["nik"], name="worker_nik_unique", opclasses=["varchar_pattern_ops"]),
+            models.UniqueConstraint(fields=["nik"], name="worker_nik_unique"),
             models.CheckConstraint(condition=Q(nik__length=16), name="worker_nik_16_digits"),
             models.CheckConstraint(condition=Q(gender__in=["L", "P"]), name="worker_gender_valid"),
             models.CheckConstraint(condition=Q(category__in=TargetCategory.values), name="worker_category_valid"),

@@ -58,6 +58,7 @@ def worker_list(request: HttpRequest) -> HttpResponse:
             _page_request(request),
             selectors.worker_keyset(filters),
             count_qs=selectors.count_queryset(actor, filters),
+            rows_qs=presenters.annotate(selectors.visible_workers(actor), actor),
         )
     except BadWindow as exc:
         return render(request, "400.html", {"message": str(exc)}, status=400)

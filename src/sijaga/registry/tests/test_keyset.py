@@ -144,7 +144,7 @@ def test_a_search_by_nik_digits_pages_by_nik(client, world):
     prefix = Worker.objects.order_by("nik").values_list("nik", flat=True)[5][:6]
     expected = list(Worker.objects.filter(nik__startswith=prefix).order_by("nik", "id").values_list("id", flat=True))
     assert len(expected) > 8
-    walked, pages, last = _walk(client, "/api/workers/", {"limit": 4, "q": prefix})
+    walked, _pages, last = _walk(client, "/api/workers/", {"limit": 4, "q": prefix})
     assert walked == expected and last["count"] == len(expected)
     name_cursor = client.get("/api/workers/", {"limit": 4}).json()["next_cursor"]
     assert client.get("/api/workers/", {"limit": 4, "q": prefix, "cursor": name_cursor}).status_code == 400
