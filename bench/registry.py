@@ -74,7 +74,8 @@ def load(scale: int, k: int) -> tuple[list[str], int]:
     t0 = time.perf_counter()
     with connection.cursor() as cur:
         cur.execute(
-            "TRUNCATE enrollment_membershipevent, enrollment_membership, registry_workerchange, registry_worker "
+            "TRUNCATE enrollment_membershipevent, enrollment_membership, registry_workerchange, registry_worker, "
+            "registry_nameword "
             "RESTART IDENTITY CASCADE"
         )
     regencies = pick_regencies(k)
@@ -176,6 +177,10 @@ def _copy_regencies(raw, regencies: list[str], payers: dict[str, int], scale: in
             ) as cp:
                 cp.write(mbuf.getvalue())
             cur.execute("SET session_replication_role = origin")
+            words = workers["search_key"].str.split(" ").explode().unique().drop_nulls().to_list()
+            cur.executemany(  # the name vocabulary (`registry.vocabulary`), as the import's merge fills it
+                "INSERT INTO registry_nameword (word) VALUES (%s) ON CONFLICT DO NOTHING", [(w,) for w in words if w]
+            )
         next_id += n
         print(f"  loaded {code}: {n:,} workers ({time.perf_counter() - t0:.0f} s)", flush=True)
     return next_id

@@ -14,6 +14,7 @@ import polars as pl
 from django.db.models.expressions import RawSQL
 
 from sijaga.core.bulk import Dialect
+from sijaga.registry import vocabulary
 from sijaga.registry.events import WORKER_CHANGED_INSERT
 from sijaga.registry.models import Worker
 
@@ -139,6 +140,10 @@ def write_workers(cur, d: Dialect, stage: str, *, actor, now) -> None:
         "WHERE registry_worker.id = s.worker_id AND s.worker_state = 'changed' AND s.rejected IS NULL",
         [now],
     )
+    vocabulary.add_from(
+        cur, d, f"SELECT search_key FROM {stage} WHERE rejected IS NULL AND search_key IS NOT NULL "
+        "AND (worker_id IS NULL OR worker_state = 'changed')",
+    )  # fmt: skip
 
 
 def write_worker_history(cur, d: Dialect, stage: str, *, actor, now, reason: str) -> None:

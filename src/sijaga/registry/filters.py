@@ -125,7 +125,12 @@ def name_words_match(keys: list[str]) -> Q | Func:
     common words (1.1 s p95, bench/README.md); every match is still the same set of rows. Elsewhere, LIKE on the
     space-separated key."""
     if connection.vendor == "postgresql":
-        return _WordsMatch(F("search_key"), Value(" & ".join(f"{k}:*" for k in keys)))
+        from sijaga.registry.vocabulary import expand
+
+        # each key as the whole words it starts (a merge of posting lists), or as a prefix when the vocabulary has
+        # none or too many (`registry.vocabulary`)
+        terms = [f"({' | '.join(words)})" if (words := expand(k)) else f"{k}:*" for k in keys]
+        return _WordsMatch(F("search_key"), Value(" & ".join(terms)))
     match = Q()
     for key in keys:
         match &= Q(search_key__startswith=key) | Q(search_key__contains=" " + key)

@@ -68,6 +68,7 @@ PUBLIC_MODELS = {
     "compliance.ChecklistItem": "the Mendagri circular's checklist items: public regulation",
     "compliance.ReferenceEvent": "history of that public reference data (names the coordinator, a staff account)",
     "regions.Region": "the official Kemendagri hierarchy (public data)",
+    "registry.NameWord": "name words detached from any person, never shown: only expands a search's typed prefixes",
     "regions.Boundary": "public province/regency boundaries",
     "accounts.User": "accounts are managed by superusers only (UserAdmin is closed to everyone else)",
     "contributions.RateSchedule": "versions of the contribution rates: public regulation, no personal or regional data",

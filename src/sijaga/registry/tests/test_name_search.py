@@ -194,3 +194,34 @@ def test_words_index_agrees_with_like_and_is_used(world):
         cur.execute("SET LOCAL enable_seqscan = off")
         plan = Worker.objects.filter(name_words_match(["siti", "am"])).explain()
     assert "worker_search_words" in plan, plan
+
+
+def test_vocabulary_follows_every_write_and_is_only_a_shortcut(world, tmp_path):
+    """Saves and the bulk merge add their words; a search finds the same workers with the vocabulary emptied (it
+    then searches prefixes), so an incomplete vocabulary costs time, never results."""
+    from sijaga.imports import services as imports
+    from sijaga.imports.tests.test_pipeline import row, write_csv
+    from sijaga.registry import vocabulary
+    from sijaga.registry.models import NameWord
+
+    site = world.sites["A"]
+    services.create_worker(
+        world.users["coordinator"],
+        {"nik": make_nik(site.village[:8], dt.date(1980, 5, 5), "L", 77), "full_name": "Zulkarnain Wibisono",
+         "birth_date": dt.date(1980, 5, 5), "gender": "L", "domicile_id": site.village, "category": "non_asn"},
+    )  # fmt: skip
+    imports.import_file(write_csv(tmp_path, [row(1, full_name="Kartika Sariwangi")]), payer_code=site.payer.code)
+    imports.import_file(
+        write_csv(tmp_path, [row(1, full_name="Kartika Purnamasari")], "v2.csv"), payer_code=site.payer.code
+    )  # fmt: skip
+    assert vocabulary.missing() == 0
+    assert {"zulkarnain", "wibisono", "sariwangi", "purnamasari"} <= set(
+        NameWord.objects.values_list("word", flat=True)
+    )
+    assert vocabulary.expand("purna") == ["purnamasari"] and vocabulary.expand("qx") == []
+    queries = ["zul wibi", "kartika", "purnama kart", "sari", "a"]
+    found = {q: names(world, q=q) for q in queries}
+    assert found["kartika"] == ["Kartika Purnamasari"] and found["zul wibi"] == ["Zulkarnain Wibisono"]
+    NameWord.objects.all().delete()
+    assert vocabulary.missing() > 0
+    assert {q: names(world, q=q) for q in queries} == found
