@@ -267,12 +267,13 @@ def new_page(actor, filters, **window):
     """What the API and the page run: the keyset window of `search_workers`, counted on `count_queryset`."""
     from sijaga.core.listing import KeysetWindow, keyset_window
     from sijaga.registry import presenters
-    from sijaga.registry.selectors import count_queryset, visible_workers, worker_keyset
+    from sijaga.registry.selectors import count_cap, count_queryset, visible_workers, worker_keyset
 
     page = keyset_window(
         new_search(actor, filters), KeysetWindow(limit=PAGE, **window), worker_keyset(filters),
         count_qs=count_queryset(actor, filters),
         rows_qs=presenters.annotate(visible_workers(actor), actor),
+        count_cap=count_cap(filters), count_with_keys=bool(filters.q),
     )  # fmt: skip
     return page.items, page.count
 

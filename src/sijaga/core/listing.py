@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from django.core import signing
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Q, QuerySet
 from ninja import Query, Schema
 from pydantic import Field
@@ -121,10 +121,30 @@ def capped_count(qs: QuerySet, cap: int = COUNT_CAP, *, estimate: QuerySet | Non
     """(count, exact): exact up to `cap` (`SELECT count(*) FROM (… LIMIT cap+1)`, which stops early); above it the
     planner's row estimate on PostgreSQL of `estimate` (default `qs`; never below cap + 1), cap + 1 elsewhere.
     `qs` may be a combined (UNION ALL) queryset."""
-    n = qs.order_by()[: cap + 1].count()
+    n = _serially(qs.db, lambda: qs.order_by()[: cap + 1].count())
     if n <= cap:
         return n, True
     return max(estimated_count(qs if estimate is None else estimate), cap + 1), False
+
+
+def _serially(using: str, run):
+    """`run()` with PostgreSQL's parallel workers off (and the previous setting restored, even inside an outer
+    transaction). A capped count stops once it has its rows; a Parallel Append instead runs the second branch of the
+    scope's UNION ALL in a worker to its end: a search by NIK prefix counted in 58 ms serially, 208–313 ms in
+    parallel at 20M workers (bench/README.md)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return run()
+    with transaction.atomic(using=using), connection.cursor() as cur:
+        cur.execute(
+            "SELECT current_setting('max_parallel_workers_per_gather'), "
+            "set_config('max_parallel_workers_per_gather', '0', true)"
+        )
+        previous = cur.fetchone()[0]
+        try:
+            return run()
+        finally:
+            cur.execute("SELECT set_config('max_parallel_workers_per_gather', %s, true)", [previous])
 
 
 def estimated_count(qs: QuerySet) -> int:
@@ -146,14 +166,20 @@ def keyset_window(
     count: bool = True,
     count_qs: QuerySet | None = None,
     rows_qs: QuerySet | None = None,
+    count_cap: int = COUNT_CAP,
+    count_with_keys: bool = False,
 ) -> KeysetPage:
     """A page of `qs` by cursor (or by offset up to MAX_KEYSET_OFFSET) with cursors to the pages around it;
     the capped count of `count_qs` (same rows as `qs`, written to be counted cheaply) or of `qs`. The window's
     rows are read by key from `rows_qs` (default `qs`): the same scope and annotations without the search's
     filters, so PostgreSQL reads them by primary key instead of re-running a search it may misjudge.
 
+    `count_with_keys` (a search, whose matches are few or ordered by an index): the first page's keys query reads
+    up to `count_cap + 1` keys and counts them, one pass over the matches instead of two.
+
     Raises BadWindow for a cursor that is forged, foreign, malformed or out of range, and for a deep offset."""
     limit = min(w.limit, MAX_LIMIT)
+    counted: tuple[int, bool] | None = None
     if w.cursor:
         direction, values = keyset.decode(w.cursor)
         backwards = direction == "p"
@@ -174,13 +200,20 @@ def keyset_window(
             raise BadWindow(
                 f"offset paling besar {MAX_KEYSET_OFFSET}; untuk halaman sesudahnya pakai cursor (next_cursor)."
             )
-        rows = _keys_first(qs, rows_qs, keyset.ordering(), w.offset, w.offset + limit + 1)
+        if count and count_with_keys and w.offset == 0:
+            rows, n = _keys_first(qs, rows_qs, keyset.ordering(), 0, limit + 1, count_to=count_cap + 1)
+            count = False  # counted here
+            counted = (n, True) if n <= count_cap else (max(estimated_count(qs), count_cap + 1), False)
+        else:
+            rows = _keys_first(qs, rows_qs, keyset.ordering(), w.offset, w.offset + limit + 1)
         has_next = len(rows) > limit
         rows = rows[:limit]
         has_prev = w.offset > 0
         offset = w.offset
     if count:
-        n, exact = capped_count(qs if count_qs is None else count_qs, estimate=qs)
+        n, exact = capped_count(qs if count_qs is None else count_qs, count_cap, estimate=qs)
+    elif counted is not None:
+        n, exact = counted
     else:
         n, exact = 0, False
     return KeysetPage(
@@ -193,12 +226,17 @@ def keyset_window(
     )
 
 
-def _keys_first(qs: QuerySet, rows_qs: QuerySet | None, ordering: list[str], start: int, stop: int) -> list:
+def _keys_first(
+    qs: QuerySet, rows_qs: QuerySet | None, ordering: list[str], start: int, stop: int, *, count_to: int = 0
+):
     """The window's rows in two queries: the keys of the window (the filtered table alone, ordered and cut), then
     those rows with their joins and annotations from `rows_qs` (default `qs`), scope applied again. In one query
     PostgreSQL may join and annotate every match before sorting when it underestimates them: a 6-digit NIK prefix
-    matched 37,037 workers at 20M, each joined to four region levels, 410 ms for 51 rows (bench/README.md)."""
-    pks = list(qs.order_by(*ordering).values_list("pk", flat=True)[start:stop])
-    if not pks:
-        return []
-    return list((qs if rows_qs is None else rows_qs).filter(pk__in=pks).order_by(*ordering))
+    matched 37,037 workers at 20M, each joined to four region levels, 410 ms for 51 rows (bench/README.md).
+
+    With `count_to` (from the first row only) it reads up to that many keys and returns (rows, keys read)."""
+    pks = list(qs.order_by(*ordering).values_list("pk", flat=True)[start : max(stop, start + count_to)])
+    read = len(pks)
+    pks = pks[: stop - start]
+    rows = list((qs if rows_qs is None else rows_qs).filter(pk__in=pks).order_by(*ordering)) if pks else []
+    return (rows, read) if count_to else rows

@@ -96,6 +96,8 @@ def list_workers(request, filters: Query[FilterIn], w: Query[KeysetWindow]):
             selectors.worker_keyset(parsed),
             count_qs=selectors.count_queryset(actor, parsed),
             rows_qs=selectors.visible_workers(actor),
+            count_cap=selectors.count_cap(parsed),
+            count_with_keys=bool(parsed.q),
         )
     except BadWindow as exc:
         raise HttpError(400, str(exc)) from exc

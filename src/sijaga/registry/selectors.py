@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from sijaga.accounts.actor import Actor, as_actor
 from sijaga.accounts.services import audit
 from sijaga.core.exceptions import NotFound
-from sijaga.core.listing import Keyset
+from sijaga.core.listing import COUNT_CAP, Keyset
 from sijaga.registry.filters import WorkerFilters
 from sijaga.registry.models import OPEN_MEMBERSHIP_STATUSES, Worker, WorkerChange
 
@@ -21,6 +21,16 @@ WORKER_KEYSET = Keyset(("full_name", "id"), salt="sijaga.registry.workers.cursor
 #: A search by NIK digits lists by NIK (the unique NIK index walks the prefix in order and stops after a page; by
 #: name it had to read and sort a whole district: 37,037 workers at 20M). Its own salt: cursors do not cross lists.
 WORKER_NIK_KEYSET = Keyset(("nik", "id"), salt="sijaga.registry.workers.nik-cursor", max_text=16)
+
+
+#: A search (NIK digits or name words) is counted exactly up to here, the whole list up to `COUNT_CAP`: past a
+#: thousand matches the answer is "narrow the search", and counting a district's 37,037 NIK matches to 10,000 read
+#: 10,000 rows for a number nobody needs (bench/README.md).
+SEARCH_COUNT_CAP = 1_000
+
+
+def count_cap(filters: WorkerFilters) -> int:
+    return SEARCH_COUNT_CAP if filters.q else COUNT_CAP
 
 
 def worker_keyset(filters: WorkerFilters) -> Keyset:

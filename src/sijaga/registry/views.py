@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from sijaga.accounts.middleware import actor_of
 from sijaga.accounts.services import audit
 from sijaga.core.db_router import replica_reads
-from sijaga.core.listing import COUNT_CAP, BadWindow, KeysetWindow, keyset_window
+from sijaga.core.listing import BadWindow, KeysetWindow, keyset_window
 from sijaga.core.xlsx import XLSX_TYPE, write_table
 from sijaga.regions import services as regions
 from sijaga.registry import presenters, selectors, services
@@ -59,6 +59,8 @@ def worker_list(request: HttpRequest) -> HttpResponse:
             selectors.worker_keyset(filters),
             count_qs=selectors.count_queryset(actor, filters),
             rows_qs=presenters.annotate(selectors.visible_workers(actor), actor),
+            count_cap=selectors.count_cap(filters),
+            count_with_keys=bool(filters.q),
         )
     except BadWindow as exc:
         return render(request, "400.html", {"message": str(exc)}, status=400)
@@ -79,7 +81,7 @@ def worker_list(request: HttpRequest) -> HttpResponse:
         "page_number": number,
         "next_link": next_link,
         "previous_link": previous_link,
-        "count_cap": f"{COUNT_CAP:,}".replace(",", "."),
+        "count_cap": f"{selectors.count_cap(filters):,}".replace(",", "."),
         "rows": rows,
         "columns": [c for c in cols if c.key not in ("domicile_code", "gender", "regency", "occupation")],
         "filters": filters.as_dict(),

@@ -150,3 +150,24 @@ def test_a_search_by_nik_digits_pages_by_nik(client, world):
     assert client.get("/api/workers/", {"limit": 4, "q": prefix, "cursor": name_cursor}).status_code == 400
     page = client.get("/pekerja/", {"q": prefix})
     assert page.status_code == 200
+
+
+def test_a_search_is_counted_to_a_thousand_with_its_first_page(client, world, django_assert_max_num_queries):
+    """Searches count exactly up to SEARCH_COUNT_CAP, from the first page's keys query (one pass); above it the
+    page says "more than 1.000"; the whole list keeps its 10,000 cap."""
+    from sijaga.registry.names import name_key
+    from sijaga.registry.selectors import SEARCH_COUNT_CAP
+
+    _add_workers(world, SEARCH_COUNT_CAP + 5, name="Sama Nama")
+    Worker.objects.filter(full_name__startswith="Sama Nama").update(search_key=name_key("Sama Nama"))
+    from sijaga.registry.models import NameWord
+
+    NameWord.add(["sama", "nama"])
+    client.force_login(world.users["coordinator"])
+    many = client.get("/api/workers/", {"q": "sama nama", "limit": 10}).json()
+    assert not many["count_exact"] and many["count"] > SEARCH_COUNT_CAP and len(many["items"]) == 10
+    whole = client.get("/api/workers/", {"limit": 10}).json()
+    assert whole["count_exact"] and whole["count"] == Worker.objects.count()
+    assert "Lebih dari 1.000" in client.get("/pekerja/", {"q": "sama"}).content.decode()
+    few = client.get("/api/workers/", {"q": "Pekerja Situs", "limit": 10}).json()
+    assert few["count_exact"] and few["count"] == 3
