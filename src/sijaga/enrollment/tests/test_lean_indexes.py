@@ -77,3 +77,20 @@ def test_null_kpj_and_project_are_not_indexed():
         found = dict(cur.fetchall())
     assert set(found) == {"membership_kpj_unique", "membership_project"}
     assert all("IS NOT NULL" in definition for definition in found.values()), found
+
+
+def test_every_declared_index_and_constraint_exists_in_the_database():
+    """Each index and constraint the models declare exists in the migrated database (a Django migration once
+    dropped `terms_one_open_per_membership` while its state kept it: `makemigrations --check` cannot see that)."""
+    from django.apps import apps
+
+    missing = []
+    with connection.cursor() as cur:
+        for model in apps.get_models():
+            if not model.__module__.startswith("sijaga.") or model._meta.proxy or not model._meta.managed:
+                continue
+            existing = set(connection.introspection.get_constraints(cur, model._meta.db_table))
+            for item in [*model._meta.indexes, *model._meta.constraints]:
+                if item.name not in existing:
+                    missing.append(f"{model._meta.label}: {item.name}")
+    assert not missing, missing
