@@ -13,7 +13,12 @@ same in every variant), drops the copied exclusion constraint and adds the varia
 (b) ``EXCLUDE USING gist (<key> WITH &&)`` on one ``int8range``: membership × 2¹⁶ + day since 1900-01-01, the open
     end as 2079-06-05 (see ``ENCODED``; dates 1900-01-01 … 2079-06-05 and membership ids below 2⁴⁷ only);
 (c) the same key with ``EXCLUDE USING spgist`` (range_ops);
-(d) no exclusion constraint (the floor).
+(d) no exclusion constraint (the floor);
+(e) (``--variants abcde``) no exclusion constraint but a B-tree chain: a ``prev_to`` column (the previous period's
+    ``valid_to``, NULL on the first), ``UNIQUE (membership_id, valid_to)``, ``UNIQUE (membership_id, prev_to)``, one
+    row with ``prev_to IS NULL`` per membership, ``CHECK (valid_from > prev_to)`` and a foreign key ``(membership_id,
+    prev_to)`` → ``(membership_id, valid_to)``: the periods of a membership form one chain, each after the one
+    before, so none overlap (a schema change, measured for comparison only).
 
 Data (deterministic): ``fresh``: one open row per membership 1 … N, valid from a day in 2021–2026, as a first
 import leaves them; ``history``: N rows where every tenth membership has 2–3 consecutive closed periods before its
@@ -56,7 +61,17 @@ VARIANTS = {
     "b": ("GiST on one int8range (&&)", f"EXCLUDE USING gist (({ENCODED}) WITH &&)"),
     "c": ("SP-GiST on one int8range (&&)", f"EXCLUDE USING spgist (({ENCODED}) WITH &&)"),
     "d": ("no exclusion constraint (floor)", None),
+    "e": ("no exclusion; B-tree chain (prev_to, 3 unique B-trees, self FK)", None),
 }  # fmt: skip
+CHAIN = (
+    "ALTER TABLE {t} ADD COLUMN prev_to date",
+    "ALTER TABLE {t} ADD CONSTRAINT {t}_to_unique UNIQUE (membership_id, valid_to)",
+    "ALTER TABLE {t} ADD CONSTRAINT {t}_prev_unique UNIQUE (membership_id, prev_to)",
+    "CREATE UNIQUE INDEX {t}_one_first ON {t} (membership_id) WHERE prev_to IS NULL",
+    "ALTER TABLE {t} ADD CONSTRAINT {t}_after_prev CHECK (prev_to IS NULL OR valid_from > prev_to)",
+    "ALTER TABLE {t} ADD CONSTRAINT {t}_prev_fk FOREIGN KEY (membership_id, prev_to) "
+    "REFERENCES {t} (membership_id, valid_to)",
+)
 COLUMNS = ("membership_id", "valid_from", "valid_to", "segment", "jkk", "jkm", "jht", "jp", "jkp", "wage",
            "jkk_risk_class", "labour_intensive", "worker_share_paid_by", "created_at")  # fmt: skip
 FIRST_DAY = dt.date(2021, 1, 1)
@@ -75,29 +90,31 @@ def migrate(url: str) -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def _line(membership: int, start: dt.date, end: dt.date | None, wage: int) -> str:
-    return (f"{membership}\t{start.isoformat()}\t{end.isoformat() if end else '\\N'}\tpu\tt\tt\tt\tf\tf\t{wage}\t1\tf\t"
-            "payer\t2026-12-03 00:00:00+00\n")  # fmt: skip
+def _line(membership: int, start: dt.date, end: dt.date | None, wage: int, prev: dt.date | None, chain: bool) -> str:
+    line = (f"{membership}\t{start.isoformat()}\t{end.isoformat() if end else '\\N'}\tpu\tt\tt\tt\tf\tf\t{wage}\t1\tf\t"
+            "payer\t2026-12-03 00:00:00+00")  # fmt: skip
+    return f"{line}\t{prev.isoformat() if prev else '\\N'}\n" if chain else f"{line}\n"
 
 
-def rows(kind: str, n: int, first_membership: int = 1) -> tuple[bytes, int]:
-    """N COPY text rows of ``kind`` (fresh / history) from ``first_membership`` on; returns them and the number of
-    memberships they cover."""
+def rows(kind: str, n: int, first_membership: int = 1, *, chain: bool = False) -> tuple[bytes, int]:
+    """N COPY text rows of ``kind`` (fresh / history) from ``first_membership`` on (with ``prev_to`` last when
+    ``chain``); returns them and the number of memberships they cover."""
     rng = random.Random(f"{kind}-{n}-{first_membership}")
     out = io.StringIO()
     written, membership = 0, first_membership
     while written < n:
         start = FIRST_DAY + dt.timedelta(days=rng.randrange(DAYS))
         wage = 1_000_000 + rng.randrange(29_000_000)
+        prev = None
         if kind == "history" and membership % 10 == 0:
             for _ in range(rng.choice((2, 3))):
                 if written >= n - 1:
                     break
                 end = start + dt.timedelta(days=rng.randrange(30, 400))
-                out.write(_line(membership, start, end, wage))
+                out.write(_line(membership, start, end, wage, prev, chain))
                 written += 1
-                start = end + dt.timedelta(days=1)
-        out.write(_line(membership, start, None, wage))
+                start, prev = end + dt.timedelta(days=1), end
+        out.write(_line(membership, start, None, wage, prev, chain))
         written += 1
         membership += 1
     return out.getvalue().encode(), membership - first_membership
@@ -117,7 +134,14 @@ def create(conn, variant: str) -> None:
         conn.execute(f"ALTER TABLE {name} DROP CONSTRAINT {con}")
     if VARIANTS[variant][1]:
         conn.execute(f"ALTER TABLE {name} ADD CONSTRAINT {name}_no_overlap {VARIANTS[variant][1]}")
+    if variant == "e":
+        for statement in CHAIN:
+            conn.execute(statement.format(t=name))
     conn.commit()
+
+
+def columns(variant: str) -> str:
+    return ", ".join((*COLUMNS, "prev_to") if variant == "e" else COLUMNS)
 
 
 def check_sql(conn, variant: str) -> list[str]:
@@ -125,6 +149,8 @@ def check_sql(conn, variant: str) -> list[str]:
     import psycopg
 
     name = table(variant)
+    if variant == "e":
+        return check_chain(conn)
     exclusion = VARIANTS[variant][1] is not None
     cases = [  # (membership, from, to, should be accepted)
         (1, "2024-01-01", "2024-06-30", True),
@@ -159,18 +185,54 @@ def check_sql(conn, variant: str) -> list[str]:
     return failures
 
 
-def copy(conn, name: str, data: bytes) -> float:
+def check_chain(conn) -> list[str]:
+    """(e): a writer states the period before (``prev_to``); whatever it states, an overlap is refused."""
+    import psycopg
+
+    name = table("e")
+    cases = [  # (membership, from, to, prev_to, should be accepted)
+        (1, "2024-01-01", "2024-06-30", None, True),
+        (1, "2024-07-01", "2024-12-31", "2024-06-30", True),  # adjacent
+        (1, "2025-01-01", None, "2024-12-31", True),
+        (1, "2024-06-30", "2024-06-30", None, False),  # a second first period
+        (1, "2024-06-30", "2024-06-30", "2024-06-30", False),  # not after its stated predecessor
+        (1, "2025-02-01", "2025-02-28", "2024-12-31", False),  # a branch: the predecessor has a successor
+        (1, "2026-01-01", None, "2025-12-31", False),  # no such predecessor
+        (1, "2023-01-01", "2023-12-31", None, False),  # before the first: the first period must change instead
+        (2, "2024-03-01", None, None, True),  # another membership, same days
+    ]
+    failures = []
+    with conn.transaction(force_rollback=True):
+        conn.execute(f"TRUNCATE {name}")
+        for membership, start, end, prev, accepted in cases:
+            try:
+                with conn.transaction():
+                    conn.execute(
+                        f"INSERT INTO {name} ({columns('e')}) VALUES (%s, %s, %s, 'pu', true, true, false, false, "
+                        "false, 1000000, 1, false, 'payer', now(), %s)",
+                        [membership, start, end, prev],
+                    )
+                ok = True
+            except psycopg.IntegrityError:
+                ok = False
+            if ok != accepted:
+                failures.append(f"{membership} {start}..{end} after {prev}: {'accepted' if ok else 'refused'}")
+    return failures
+
+
+def copy(conn, name: str, data: bytes, cols: str) -> float:
     started = time.perf_counter()
-    with conn.cursor() as cur, cur.copy(f"COPY {name} ({', '.join(COLUMNS)}) FROM STDIN") as cp:
+    with conn.cursor() as cur, cur.copy(f"COPY {name} ({cols}) FROM STDIN") as cp:
         for i in range(0, len(data), 1 << 20):
             cp.write(data[i : i + (1 << 20)])
     conn.commit()
     return time.perf_counter() - started
 
 
-def timed_copy(conn, name: str, data: bytes, timeout: int, *, empty: bool) -> float | None:
+def timed_copy(conn, variant: str, data: bytes, timeout: int, *, empty: bool) -> float | None:
     import psycopg
 
+    name = table(variant)
     if empty:
         conn.execute(f"TRUNCATE {name}")
         conn.commit()
@@ -180,7 +242,7 @@ def timed_copy(conn, name: str, data: bytes, timeout: int, *, empty: bool) -> fl
     conn.execute(f"SET statement_timeout = '{timeout}s'")
     conn.commit()
     try:
-        return copy(conn, name, data)
+        return copy(conn, name, data, columns(variant))
     except psycopg.errors.QueryCanceled:
         conn.rollback()
         return None
@@ -220,14 +282,16 @@ def main() -> None:
         for kind in args.data.split(","):
             data, memberships = rows(kind, args.rows)
             more, _ = rows(kind, args.more, first_membership=memberships + 1)
+            data_chain = rows(kind, args.rows, chain=True)[0] if "e" in variants else b""
+            more_chain = rows(kind, args.more, memberships + 1, chain=True)[0] if "e" in variants else b""
             print(f"\n{kind}: {args.rows:,} rows, {memberships:,} memberships, {len(data) / 1e6:.0f} MB", flush=True)
             times: dict[str, list[float | None]] = {v: [] for v in variants}
             for r in range(args.repeat):
-                order = variants[r % len(variants):] + variants[: r % len(variants)]  # rotated: interleaved fairly
+                order = variants[r % len(variants) :] + variants[: r % len(variants)]  # rotated: interleaved fairly
                 for v in order:
                     if times[v] and times[v][-1] is None:
                         continue  # timed out once: not again
-                    t = timed_copy(conn, table(v), data, args.timeout, empty=True)
+                    t = timed_copy(conn, v, data_chain if v == "e" else data, args.timeout, empty=True)
                     times[v].append(t)
                     print(f"  repeat {r + 1} ({v}) {fmt(t, args.timeout)} s   load {os.getloadavg()[0]:.2f}",
                           flush=True)  # fmt: skip
@@ -235,14 +299,13 @@ def main() -> None:
                 done = [t for t in times[v] if t is not None]
                 per_row = None
                 if len(done) == len(times[v]):  # the table holds N rows: the next import's rows
-                    extra = timed_copy(conn, table(v), more, args.timeout, empty=False)
+                    extra = timed_copy(conn, v, more_chain if v == "e" else more, args.timeout, empty=False)
                     per_row = None if extra is None else extra / args.more * 1e6
                     print(f"  ({v}) +{args.more:,} rows onto {args.rows:,}: "
                           f"{fmt(extra, args.timeout)} s", flush=True)  # fmt: skip
-                size = conn.execute(
-                    "SELECT coalesce(sum(pg_relation_size(indexrelid)), 0) FROM pg_index i "
-                    "JOIN pg_class c ON c.oid = i.indexrelid WHERE indrelid = %s::regclass AND c.relname LIKE %s",
-                    [table(v), f"{table(v)}_no_overlap%"],
+                own = [f"{table(v)}_{suffix}" for suffix in ("no_overlap", "to_unique", "prev_unique", "one_first")]
+                size = conn.execute(  # the variant's own indexes
+                    "SELECT coalesce(sum(pg_relation_size(c.oid)), 0) FROM pg_class c WHERE c.relname = ANY(%s)", [own]
                 ).fetchone()[0]
                 results[kind, v] = {"times": times[v], "per_row": per_row, "size": int(size)}
         print(f"\nload average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
