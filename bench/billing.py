@@ -351,7 +351,7 @@ def payment_file(
         "merge": (importing.PaymentKind, "merge"),
         "allocation": (payments, "allocate"),
         "status refresh": (payments, "refresh_statuses"),
-        "coverage refresh at commit": (refresh, "refresh_payers"),
+        "coverage refresh at commit": (refresh, "refresh"),  # the commit hook calls refresh.refresh
     }
     code = Payer.objects.get(pk=big).code
     with Phases(targets) as phases, Profile("payment file import") as profile:
