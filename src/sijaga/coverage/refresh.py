@@ -237,9 +237,13 @@ RECENT_SOURCE = (
 #: The other keys (older starts, or every start month): found through the people living in the key's village.
 VILLAGE_SOURCE = (
     f"{KEYS} k JOIN registry_worker w ON w.domicile_id = k.domicile "
-    "JOIN enrollment_membership m ON m.worker_id = w.id AND m.payer_id = k.payer_id "
+    "JOIN enrollment_membership m ON m.worker_id = w.id AND m.payer_id + 0 = k.payer_id "
     "JOIN enrollment_payer p ON p.id = m.payer_id"
 )
+# `m.payer_id + 0`: the membership is found by its worker, the payer only checked. Right after an import of 1M
+# members, with statistics from before it, PostgreSQL ANDed the worker index with the (payer, start_date) index, i.e.
+# read all of the payer's 1M index entries for each of the 1M workers: a commit hook that ran for more than 17
+# minutes (bench/import.py, 2026-12-03).
 
 
 def _refresh_payers(cur, ids: Sequence[int]) -> int:
@@ -274,7 +278,7 @@ def _keys(cur, *, skip: Sequence[int], memberships, payer_workers, workers, move
     if payer_workers:
         _fill(cur, "coverage_pw", "payer_id bigint, worker_id bigint", payer_workers)
         cur.execute(insert + f"SELECT DISTINCT m.payer_id, w.domicile_id, {bucket} FROM coverage_pw x "
-                    "JOIN enrollment_membership m ON m.worker_id = x.worker_id AND m.payer_id = x.payer_id "
+                    "JOIN enrollment_membership m ON m.worker_id = x.worker_id AND m.payer_id + 0 = x.payer_id "
                     "JOIN registry_worker w ON w.id = x.worker_id", [since])  # fmt: skip
         cur.execute("DROP TABLE coverage_pw")
     if workers:
