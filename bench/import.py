@@ -319,7 +319,7 @@ PHASES = (  # (label, indent)
     ("terms through time (enrollment.terms.sync_payer)", 1),
     ("write report (_write_report)", 0),
     ("COMMIT of the merge (deferred FK checks)", 0),
-    ("coverage refresh on commit (coverage.refresh.refresh_payers)", 0),
+    ("coverage refresh on commit (coverage.refresh.refresh)", 0),
 )
 
 
@@ -363,7 +363,7 @@ def child_import(csv: Path, payer: str, out: Path, *, explain: bool = False) -> 
                "registered people born on the file's dates (registry.bulk.workers_born_on)")  # fmt: skip
     probe.wrap(importing, "likely_duplicates", "likely duplicates (likely_duplicates)")
     probe.wrap(terms, "sync_payer", "terms through time (enrollment.terms.sync_payer)")
-    probe.wrap(refresh, "refresh_payers", "coverage refresh on commit (coverage.refresh.refresh_payers)")
+    probe.wrap(refresh, "refresh", "coverage refresh on commit (coverage.refresh.refresh)")
     probe.wrap(services, "_write_report", "write report (_write_report)")
     probe.wrap(importing.EnrolmentKind, "merge", "merge (EnrolmentKind.merge)")
     probe.wrap(bulk, "new_tokens", "new_tokens")
