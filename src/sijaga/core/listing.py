@@ -135,7 +135,8 @@ def _serially(using: str, run):
     connection = connections[using]
     if connection.vendor != "postgresql":
         return run()
-    with transaction.atomic(using=using), connection.cursor() as cur:
+    outer = connection.in_atomic_block  # else the transaction, and the setting with it, ends right after the count
+    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cur:
         cur.execute(
             "SELECT current_setting('max_parallel_workers_per_gather'), "
             "set_config('max_parallel_workers_per_gather', '0', true)"
@@ -144,7 +145,8 @@ def _serially(using: str, run):
         try:
             return run()
         finally:
-            cur.execute("SELECT set_config('max_parallel_workers_per_gather', %s, true)", [previous])
+            if outer:
+                cur.execute("SELECT set_config('max_parallel_workers_per_gather', %s, true)", [previous])
 
 
 def estimated_count(qs: QuerySet) -> int:

@@ -18,7 +18,7 @@ ENDPOINTS = {
     "/pekerja/ekspor.xlsx": 12,
     "/pekerja/{worker}/": 16,
     "/kepesertaan/pembayar/": 10,
-    "/api/workers/": 10,
+    "/api/workers/": 12,  # keys, then rows by key (+1); the capped count's planner setting, set and restored (+1)
     "/api/workers/{worker}": 10,
     "/api/memberships/": 12,
     "/api/memberships/{membership}": 12,
