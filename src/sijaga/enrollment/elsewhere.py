@@ -8,8 +8,8 @@ for a regency of 1M workers, 464 ms per list page at 20M workers) into a look-up
 
 Who keeps it: `Membership.save()` for a new membership; the bulk enrolment's INSERT (`OUTSIDE_SQL`); the receiver
 of `registry.signals.workers_changed` (a worker moved: registry service, bulk import); `update_payer` (a payer's
-region changed). `drift()` counts memberships whose flag disagrees with the data, `refresh()` repairs them (the
-`sijaga refresh_elsewhere` command, after hand-written SQL). A wrong flag can only hide a worker from a payer's region,
+region changed). `drift()` counts memberships whose flag disagrees with the data, `refresh()` repairs them
+(`sijaga check_derived --fix`, after hand-written SQL). A wrong flag can only hide a worker from a payer's region,
 never show one: the scope adds the flag as a condition to the membership half, it never replaces the region test.
 """
 

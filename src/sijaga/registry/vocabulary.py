@@ -6,7 +6,7 @@ rows: 95–120 ms for a common prefix at 20M workers. The same search written wi
 the prefix (`siti | sitirah`) is a merge of posting lists: 6 ms (bench/README.md). `expand` finds those words here.
 
 Correctness does not hang on the vocabulary being complete: a prefix with no word here, or with more than
-`MAX_EXPANSION`, is searched as a prefix, and `missing()` (tests, `sijaga check_name_words`) counts words of the
+`MAX_EXPANSION`, is searched as a prefix, and `missing()` (tests, `sijaga check_derived`) counts words of the
 registry absent from it.
 """
 

@@ -139,3 +139,21 @@ def test_a_wrong_flag_can_hide_but_never_show(world, corrupt):
     assert flags() == right and elsewhere.drift() == 0
     for role in ("regency_operator", "province_admin", "village_operator"):
         assert visible(world.users[role]) == scope_without_flag(world.users[role]), role
+
+
+def test_check_derived_reports_and_repairs(world):
+    """`sijaga check_derived` fails while a flag or a name word disagrees with the data, and `--fix` repairs both."""
+    from django.core.management import CommandError, call_command
+
+    from sijaga.registry import vocabulary
+    from sijaga.registry.models import NameWord
+
+    call_command("check_derived")  # all consistent: no error
+    a, c = world.sites["A"], world.sites["C"]
+    Membership.objects.filter(pk=a.membership.pk).update(lives_elsewhere=True)
+    NameWord.objects.all().delete()
+    with pytest.raises(CommandError):
+        call_command("check_derived")
+    call_command("check_derived", "--fix")
+    assert elsewhere.drift() == 0 and vocabulary.missing() == 0
+    assert c.worker.pk not in visible(world.users["regency_operator"])  # 64.72's worker stays outside 64.71's view
