@@ -31,8 +31,7 @@ def add_from(cur, d: Dialect, keys_sql: str, params: list | None = None) -> None
         )
         return
     cur.execute(keys_sql, params or [])
-    words = {w for (key,) in cur.fetchall() for w in (key or "").split()}
-    cur.executemany("INSERT OR IGNORE INTO registry_nameword (word) VALUES (%s)", [(w,) for w in sorted(words)])
+    cur.executemany("INSERT OR IGNORE INTO registry_nameword (word) VALUES (%s)", [(w,) for w in _words(cur)])
 
 
 def expand(key: str) -> list[str]:
@@ -61,6 +60,11 @@ def missing() -> int:
             )
             return int(cur.fetchone()[0])
         cur.execute("SELECT search_key FROM registry_worker")
-        words = {w for (key,) in cur.fetchall() for w in (key or "").split()}
+        words = set(_words(cur))
         cur.execute("SELECT word FROM registry_nameword")
         return len(words - {w for (w,) in cur.fetchall()})
+
+
+def _words(cur) -> list[str]:
+    """The distinct words of the search keys a cursor just selected (SQLite, which has no `unnest`), sorted."""
+    return sorted({w for (key,) in cur.fetchall() for w in (key or "").split()})
