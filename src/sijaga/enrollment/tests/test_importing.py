@@ -309,3 +309,24 @@ def test_duplicate_pairs_equal_the_scalar_subset_rule(people_spec):
                 if i < j:
                     expected.add((2 + i, 2 + j, f"F{j}"))
     assert got == expected
+
+
+def test_rows_are_merged_in_nik_order_and_keep_their_file_lines(world, tmp_path):
+    """The merge stages rows sorted by NIK (the B-trees fill left to right); every row keeps its file line: a row
+    refused by the merge is reported at its line, and every new worker gets its own row's name."""
+    province = _province_payer(world)
+    funded = world.sites["A"].worker  # open membership with another payer: refused as double funding
+    serials = [7, 3, 11, 1, 9, 5]
+    rows = [row(s) for s in serials]
+    rows.insert(3, row(2, nik=funded.nik, birth_date="", gender="", domicile=funded.domicile_id))
+    assert [r.split(",")[0] for r in rows] != sorted(r.split(",")[0] for r in rows)  # the file is not in NIK order
+    batch = services.import_file(write_csv(tmp_path, rows), payer_code=province.code)
+    assert (batch.created, batch.rejected) == (len(serials), 1)
+    (refused,) = batch.rejection_preview
+    assert refused["row"] == 5 and refused["reason"].startswith("Sudah dibiayai oleh")  # line 5: header + 4th row
+    new = list(Worker.objects.filter(full_name__startswith="Pekerja Nomor").order_by("nik"))
+    assert [w.full_name for w in new] == [f"Pekerja Nomor {s}" for s in sorted(serials, key=lambda s: row(s))]
+    if connection.vendor == "postgresql":  # ids drawn while the sorted rows were copied in
+        assert [w.pk for w in new] == sorted(w.pk for w in new)
+        members = Membership.objects.filter(payer=province).order_by("pk").values_list("worker__nik", flat=True)
+        assert list(members) == sorted(members)
