@@ -1,9 +1,10 @@
 """Keeping the coverage summary tables, set-based (PostgreSQL and SQLite, one SQL).
 
 `refresh(...)` recounts the cells touched — keys payer × domicile village × cell month, from the memberships or
-workers the senders name; every cell of a payer when only the payer is named (`refresh_payers`) — and moves the
-rollups by the difference (old cells subtracted, new cells added, expanded to every region level), so its cost is
-what it touched, not the country. `rebuild()` recomputes everything from memberships (the full recompute the
+workers the senders name; every cell of a payer when only the payer is named (`refresh_payers`) or when an import
+names as many of its workers as it had memberships (`WHOLE_PAYER_AT`) — and moves the rollups by the difference
+(old cells subtracted, new cells added, expanded to every region level), so its cost is what it touched, not the
+country. `rebuild()` recomputes everything from memberships (the full recompute the
 benchmark compares against, and the repair after a restore). `take_snapshot(month)` freezes the rollup at a month
 end (`ensure_snapshot()` takes last month's when missing: every refresh and `sijaga coverage_snapshot` call it);
 `backfill_snapshots(first, last)` rebuilds past months' registered and new counts from membership dates.
@@ -38,7 +39,7 @@ PLANNER = {"enable_hashjoin": "off", "enable_mergejoin": "off", "jit": "off", "w
 #: A payer named with at least this many workers (an import) and at least as many as it had memberships before is
 #: recounted whole: its cells then cost one pass over its memberships, where the finer key would copy the workers,
 #: find each one's membership and village (`coverage_raw_keys`) and recount every membership of the villages
-#: touched by worker (bench/README.md, 2026-12-03, `bookkeep`: 9.2 → 1.6 s after a 1M-row import). Same cells.
+#: touched by worker (bench/README.md, 2026-12-03, `bookkeep`: 8.8 → 1.7 s after a 1M-row import). Same cells.
 WHOLE_PAYER_AT = 10_000
 
 
