@@ -327,7 +327,7 @@ def main() -> None:
     workers = simulate_import(args.import_rows, payer.pk, biggest)
     payer_members = payer.memberships.count() - len(workers)  # before this import (an earlier run's are deleted)
     # what the enrolment import sends: the file's workers at its payer (receivers.on_memberships_changed)
-    fine, fine_cells = timed(lambda: refresh.refresh(payer_workers=[(payer.pk, w) for w in workers]))
+    fine, fine_cells = timed(lambda: refresh.refresh(payer_workers={payer.pk: workers}))
     coarse, _ = timed(refresh.refresh_payers, [payer.pk])  # the previous key: every cell of the payer
     changed = simulate_status_changes(args.status_changes, payer.pk)
     status, status_cells = timed(lambda: refresh.refresh(memberships=changed))

@@ -320,6 +320,10 @@ PHASES = (  # (label, indent)
     ("write report (_write_report)", 0),
     ("COMMIT of the merge (deferred FK checks)", 0),
     ("coverage refresh on commit (coverage.refresh.refresh)", 0),
+    ("keys touched (coverage.refresh._keys)", 2),
+    ("recount of the keys' cells (coverage.refresh._refresh_keys)", 2),
+    ("payers recounted whole (coverage.refresh._refresh_payers)", 2),
+    ("rollups moved (coverage.refresh._finish)", 2),
 )
 
 
@@ -364,6 +368,12 @@ def child_import(csv: Path, payer: str, out: Path, *, explain: bool = False) -> 
     probe.wrap(importing, "likely_duplicates", "likely duplicates (likely_duplicates)")
     probe.wrap(terms, "sync_payer", "terms through time (enrollment.terms.sync_payer)")
     probe.wrap(refresh, "refresh", "coverage refresh on commit (coverage.refresh.refresh)")
+    for name, label in (("_keys", "keys touched (coverage.refresh._keys)"),
+                        ("_refresh_keys", "recount of the keys' cells (coverage.refresh._refresh_keys)"),
+                        ("_refresh_payers", "payers recounted whole (coverage.refresh._refresh_payers)"),
+                        ("_finish", "rollups moved (coverage.refresh._finish)")):  # fmt: skip
+        if hasattr(refresh, name):
+            probe.wrap(refresh, name, label)
     probe.wrap(services, "_write_report", "write report (_write_report)")
     probe.wrap(importing.EnrolmentKind, "merge", "merge (EnrolmentKind.merge)")
     probe.wrap(bulk, "new_tokens", "new_tokens")
@@ -549,12 +559,12 @@ def _row(name: str, rows: int, seconds: float, ratio: str) -> str:
 def print_phases(title: str, child: dict, top: int = 12) -> None:
     total = child["seconds"]
     phases = child["phases"]
-    merge_parts = sum(phases.get(label, 0.0) for label, indent in PHASES if indent and label != "parse_nik_column")
+    merge_parts = sum(phases.get(label, 0.0) for label, indent in PHASES if indent == 1 and label != "parse_nik_column")
     rss = child["rss_kb"]
     rows: list[tuple[str, float, str]] = []
     for label, indent in PHASES:
         peak = f"{rss[label] / 1024:,.0f}" if label in rss else ""
-        rows.append((("&nbsp;&nbsp;↳ " if indent else "") + label, phases.get(label, 0.0), peak))
+        rows.append(("&nbsp;&nbsp;" * indent + ("↳ " if indent else "") + label, phases.get(label, 0.0), peak))
         if label == "terms through time (enrollment.terms.sync_payer)":
             rest = phases.get("merge (EnrolmentKind.merge)", 0.0) - merge_parts
             rows.append(("&nbsp;&nbsp;↳ stage DDL, ANALYZE, counts, refused rows", rest, ""))

@@ -41,7 +41,7 @@ def _open() -> dict:
         bucket = _pending.bucket = None
     if bucket is None:
         bucket = _pending.bucket = {
-            "payers": set(), "memberships": set(), "payer_workers": set(), "workers": set(), "moved": {},
+            "payers": set(), "memberships": set(), "payer_workers": {}, "workers": set(), "moved": {},
             "unknown_workers": set(),
         }  # fmt: skip
     # one callback per signal (a rolled-back transaction drops its callbacks): the first to run empties the bucket
@@ -54,7 +54,10 @@ def on_memberships_changed(sender, payer_ids=(), membership_ids=None, worker_ids
     if membership_ids is not None:
         bucket["memberships"].update(int(m) for m in membership_ids)
     elif worker_ids is not None:
-        bucket["payer_workers"].update((int(p), int(w)) for p in payer_ids for w in worker_ids)
+        # payer → set of workers: an import of 1M rows sends 1M workers (a set of ints, not of 1M pairs)
+        workers = [int(w) for w in worker_ids]
+        for p in payer_ids:
+            bucket["payer_workers"].setdefault(int(p), set()).update(workers)
     else:
         bucket["payers"].update(int(p) for p in payer_ids)
 

@@ -1,9 +1,10 @@
 """Keeping the coverage summary tables, set-based (PostgreSQL and SQLite, one SQL).
 
 `refresh(...)` recounts the cells touched — keys payer × domicile village × cell month, from the memberships or
-workers the senders name; every cell of a payer when only the payer is named (`refresh_payers`) — and moves the
-rollups by the difference (old cells subtracted, new cells added, expanded to every region level), so its cost is
-what it touched, not the country. `rebuild()` recomputes everything from memberships (the full recompute the
+workers the senders name; every cell of a payer when only the payer is named (`refresh_payers`) or when an import
+names as many of its workers as it had memberships (`WHOLE_PAYER_AT`) — and moves the rollups by the difference
+(old cells subtracted, new cells added, expanded to every region level), so its cost is what it touched, not the
+country. `rebuild()` recomputes everything from memberships (the full recompute the
 benchmark compares against, and the repair after a restore). `take_snapshot(month)` freezes the rollup at a month
 end (`ensure_snapshot()` takes last month's when missing: every refresh and `sijaga coverage_snapshot` call it);
 `backfill_snapshots(first, last)` rebuilds past months' registered and new counts from membership dates.
@@ -14,7 +15,7 @@ No literal percent sign appears in SQL run with parameters (the SQLite debug cur
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from django.db import connection, transaction
 
@@ -35,6 +36,11 @@ CHUNK = 500
 #: 10M workers instead (5.5 s at 10M, against 0.2 s for 30,000 rows probed). JIT compiled those plans for 0.26 s more.
 #: The recounts sort up to an import's rows by cell: in memory rather than spilled to disk.
 PLANNER = {"enable_hashjoin": "off", "enable_mergejoin": "off", "jit": "off", "work_mem": "64MB"}
+#: A payer named with at least this many workers (an import) and at least as many as it had memberships before is
+#: recounted whole: its cells then cost one pass over its memberships, where the finer key would copy the workers,
+#: find each one's membership and village (`coverage_raw_keys`) and recount every membership of the villages
+#: touched by worker (bench/README.md, 2026-12-03, `bookkeep`: 8.8 → 1.7 s after a 1M-row import). Same cells.
+WHOLE_PAYER_AT = 10_000
 
 
 def month_number(day: dt.date | Month) -> int:
@@ -261,6 +267,20 @@ def _refresh_payers(cur, ids: Sequence[int]) -> int:
     return written
 
 
+def _whole_payers(cur, payer_workers: Mapping[int, Collection[int]]) -> set[int]:
+    """The payers that `WHOLE_PAYER_AT` says to recount whole: named with at least that many workers, and at least
+    as many as they had memberships before (their cells' count: registered counts the open ones, ended the rest)."""
+    big = sorted(p for p, workers in payer_workers.items() if len(workers) >= WHOLE_PAYER_AT)
+    if not big:
+        return set()
+    before: dict[int, int] = {}
+    for i in range(0, len(big), CHUNK):
+        cur.execute(f"SELECT payer_id, SUM(registered + ended) FROM {CELL} WHERE "
+                    + _in("payer_id", big[i : i + CHUNK]) + " GROUP BY payer_id")  # fmt: skip
+        before.update(cur.fetchall())
+    return {p for p in big if len(payer_workers[p]) >= (before.get(p) or 0)}
+
+
 def _keys(cur, *, skip: Sequence[int], memberships, payer_workers, workers, moved) -> None:
     """The cell keys touched: (payer, domicile village, start month of the cell — 0 for older starts, NULL for every
     month). A membership's payer and start date never change; its worker's domicile and category may, and then
@@ -276,7 +296,8 @@ def _keys(cur, *, skip: Sequence[int], memberships, payer_workers, workers, move
                     [since])  # fmt: skip
         cur.execute("DROP TABLE coverage_ids")
     if payer_workers:
-        _fill(cur, "coverage_pw", "payer_id bigint, worker_id bigint", payer_workers)
+        _fill(cur, "coverage_pw", "payer_id bigint, worker_id bigint",
+              [(p, w) for p, ws in payer_workers.items() for w in ws])  # fmt: skip
         cur.execute(insert + f"SELECT DISTINCT m.payer_id, w.domicile_id, {bucket} FROM coverage_pw x "
                     "JOIN enrollment_membership m ON m.worker_id = x.worker_id AND m.payer_id + 0 = x.payer_id "
                     "JOIN registry_worker w ON w.id = x.worker_id", [since])  # fmt: skip
@@ -342,7 +363,7 @@ def refresh(
     *,
     payers: Iterable[int] = (),
     memberships: Iterable[int] = (),
-    payer_workers: Iterable[tuple[int, int]] = (),
+    payer_workers: Mapping[int, Collection[int]] | None = None,
     workers: Iterable[int] = (),
     moved: dict[int, str] | None = None,
 ) -> int:
@@ -350,7 +371,8 @@ def refresh(
 
     * `payers`: any membership of these payers may have changed — every cell of the payer (the coarse key);
     * `memberships`: these memberships were created or changed status or terms — the cells they fall in;
-    * `payer_workers`: (payer, worker) pairs — the memberships of these workers at these payers (an import);
+    * `payer_workers`: payer → workers — the memberships of these workers at this payer (an import); a payer
+      named with as many workers as it had memberships (`WHOLE_PAYER_AT`) is recounted whole, which is cheaper;
     * `workers`: these workers' domicile or category changed; `moved` gives the previous domicile of those who
       moved. Without `moved` (None) every payer of these workers is recounted.
 
@@ -362,16 +384,20 @@ def refresh(
         coarse |= payers_of(workers)
         workers = []
     memberships = sorted({int(m) for m in memberships})
-    payer_workers = sorted({(int(p), int(w)) for p, w in payer_workers})
+    payer_workers = {int(p): ws for p, ws in (payer_workers or {}).items() if ws}
     if not (coarse or memberships or payer_workers or workers):
         return 0
-    skip = sorted(coarse)
     with transaction.atomic(), connection.cursor() as cur:
         _lock(cur)
         ensure_snapshot()
         _start(cur)
-        written = _refresh_payers(cur, skip)  # whole payers: scans, the planner's own choice
+        coarse |= _whole_payers(cur, payer_workers)
+        payer_workers = {p: ws for p, ws in payer_workers.items() if p not in coarse}
+        skip = sorted(coarse)
+        # whole payers too: by index probes, in memory and without JIT (a 1M-member payer: 1.1–1.6 s; with the
+        # planner's own merge join, sorts spilled to disk and JIT: 3.4 s)
         before = _planner(cur, PLANNER)
+        written = _refresh_payers(cur, skip)
         if memberships or payer_workers or workers:
             _keys(cur, skip=skip, memberships=memberships, payer_workers=payer_workers, workers=workers,
                   moved={int(k): v for k, v in (moved or {}).items()})  # fmt: skip

@@ -23,10 +23,11 @@ MAX_EXPANSION = 40
 def add_from(cur, d: Dialect, keys_sql: str, params: list | None = None) -> None:
     """Add the words of the search keys `keys_sql` selects (one column) to the vocabulary, set-based."""
     if d.pg:
+        # each distinct key split once: names repeat (1M generated rows: 8,580 keys, 0.5 → 0.16 s)
         cur.execute(
             "INSERT INTO registry_nameword (word) SELECT DISTINCT w "
-            f"FROM ({keys_sql}) AS k(search_key), unnest(string_to_array(k.search_key, ' ')) AS w "
-            "WHERE w <> '' ON CONFLICT DO NOTHING",
+            f"FROM (SELECT DISTINCT * FROM ({keys_sql}) AS s) AS k(search_key), "
+            "unnest(string_to_array(k.search_key, ' ')) AS w WHERE w <> '' ON CONFLICT DO NOTHING",
             params or [],
         )
         return

@@ -17,7 +17,7 @@ def test_an_unchanged_reupload_does_not_refresh_coverage(committed_regions, worl
     original = refresh.refresh
 
     def spy(**keys):
-        refreshed.append(set(keys.get("payers") or ()) | {p for p, _w in keys.get("payer_workers") or ()})
+        refreshed.append(set(keys.get("payers") or ()) | set(keys.get("payer_workers") or ()))
         return original(**keys)
 
     monkeypatch.setattr(refresh, "refresh", spy)

@@ -192,6 +192,44 @@ def test_an_import_of_new_members_and_a_reupload_that_moves_one(
     assert_exact()
 
 
+def test_an_import_as_big_as_its_payer_recounts_the_payer_whole(
+    coverage_world, coarse, django_capture_on_commit_callbacks, tmp_path, monkeypatch
+):
+    """A file naming at least `WHOLE_PAYER_AT` workers and as many as the payer had memberships recounts the payer
+    whole (cheaper than the finer key at 1M rows): the same cells, also with a worker who moves in the same file."""
+    from sijaga.imports import services
+    from sijaga.imports.tests.test_pipeline import row, write_csv
+
+    monkeypatch.setattr(refresh, "WHOLE_PAYER_AT", 4)
+    refresh.rebuild()
+    payer = coverage_world.sites["A"].payer
+    before = Membership.objects.filter(payer=payer).count()
+    this_month = dt.date.today().replace(day=1).strftime("%d/%m/%Y")
+    rows = [row(i, start_date=this_month if i % 2 else "01/03/2024") for i in range(1, before + 3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.import_file(write_csv(tmp_path, rows), payer_code=payer.code)
+    assert batch.status == "imported" and batch.created == before + 2
+    assert coarse == [payer.pk]
+    assert_exact()
+    # fewer workers than the payer's memberships: the finer key, even above WHOLE_PAYER_AT
+    coarse.clear()
+    changed = [row(i, wage="4.000.000", start_date=this_month if i % 2 else "01/03/2024") for i in range(1, 5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.import_file(write_csv(tmp_path, changed, name="v2.csv"), payer_code=payer.code)
+    assert batch.updated == 4 and coarse == []
+    assert_exact()
+    # as many again, with a worker who moves to another village: whole payer, and the mover's keys
+    monkeypatch.setattr(refresh, "WHOLE_PAYER_AT", 2)
+    total = Membership.objects.filter(payer=payer).count()
+    moved = row(3, domicile=coverage_world.sites["C"].village, wage="4.000.000", start_date=this_month)
+    more = [row(i, start_date="01/06/2025") for i in range(200, 200 + total)]
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.import_file(write_csv(tmp_path, [moved, *more], name="v3.csv"), payer_code=payer.code)
+    assert batch.created == total and batch.updated == 1
+    assert coarse == [payer.pk]
+    assert_exact()
+
+
 def test_the_planner_settings_do_not_outlive_the_refresh(coverage_world):
     """PostgreSQL: the refresh probes by index for its own transaction only; a caller's transaction goes on with
     its own settings."""
