@@ -10,9 +10,9 @@ this table alone) creates the coming months' partitions and drops the months old
 plain table and deletes old rows instead.
 
 The event tables are partitioned the same way since enrollment 0017 / registry 0012 (`enrollment.partitions`,
-`registry.partitions`): an earlier decision kept them plain because a history read by FK probes every partition;
-bench/events.py measured that cost (bench/README.md) and the readers bound `at` by the membership's or worker's
-creation so that the months before it are pruned. Their retention defaults to keeping everything.
+`registry.partitions`, issue 18). An earlier decision kept them plain because a history read by FK, with no month in
+it, probes every partition; bench/events.py measured that cost (bench/README.md, `enrollment.partitions`).
+Their retention defaults to keeping everything (the history is evidence).
 """
 
 from __future__ import annotations

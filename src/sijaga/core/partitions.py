@@ -170,6 +170,9 @@ class MonthlyTable:
         present = {row[0] for row in cur.fetchall()}
         cur.execute(f"ALTER TABLE {table} RENAME TO {old}")
         cur.execute(f"ALTER TABLE {old} ALTER COLUMN id DROP IDENTITY IF EXISTS")
+        # a table `unconvert`ed before has a plain sequence of that name instead: keep it (and its position)
+        cur.execute(f"ALTER TABLE {old} ALTER COLUMN id DROP DEFAULT")
+        cur.execute(f"ALTER SEQUENCE IF EXISTS {table}_id_seq OWNED BY NONE")
         cur.execute(f"ALTER TABLE {old} DROP CONSTRAINT IF EXISTS {table}_pkey")
         for name, _kind, _definition in constraints:
             cur.execute(f"ALTER TABLE {old} DROP CONSTRAINT {name}")
@@ -177,7 +180,8 @@ class MonthlyTable:
             f"CREATE TABLE {table} (LIKE {old} INCLUDING DEFAULTS INCLUDING CONSTRAINTS) PARTITION BY RANGE "
             f"({self.column})"
         )
-        cur.execute(f"CREATE SEQUENCE {table}_id_seq OWNED BY {table}.id")
+        cur.execute(f"CREATE SEQUENCE IF NOT EXISTS {table}_id_seq")
+        cur.execute(f"ALTER SEQUENCE {table}_id_seq OWNED BY {table}.id")
         cur.execute(f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval('{table}_id_seq'::regclass)")
         cur.execute(f"SELECT setval('{table}_id_seq', %s + 1, false)", [max_id])
         cur.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_pkey PRIMARY KEY (id, {self.column})")
@@ -199,6 +203,7 @@ class MonthlyTable:
         if not self.is_partitioned(cur):
             return
         table = self.table
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # deferred FK events still queued would block the DROP
         indexes, constraints = self._definitions(cur)
         cur.execute(f"CREATE TABLE {table}_plain (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
         cur.execute(f"INSERT INTO {table}_plain SELECT * FROM {table}")  # noqa: S608 - constants
