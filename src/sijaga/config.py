@@ -185,8 +185,8 @@ ENV_SETTINGS: dict[str, EnvSetting] = {
         EnvSetting(
             "SIJAGA_WORKER_CHANGE_RETENTION_MONTHS",
             "0",
-            "Months the worker history (who changed a worker's data, before/after) is kept; `partitions` drops older "
-            "months. `0` (the default) keeps it for ever (evidence).",
+            "Months the worker history (who changed a worker's data, with before/after values) is kept; `partitions` "
+            "drops older months. `0` (the default) keeps it for ever (evidence).",
         ),
         EnvSetting(
             "SIJAGA_ARREARS_MONTHS",
