@@ -172,8 +172,21 @@ ENV_SETTINGS: dict[str, EnvSetting] = {
         EnvSetting(
             "SIJAGA_ACCESS_LOG_RETENTION_MONTHS",
             "24",
-            "Months the access log (who read which personal data) is kept; `access_log_partitions`, run monthly, "
-            "drops older months (whole partitions on PostgreSQL) and creates the coming ones. `0` keeps everything.",
+            "Months the access log (who read which personal data) is kept; `partitions`, run monthly, drops older "
+            "months (whole partitions on PostgreSQL) and creates the coming ones. `0` keeps everything.",
+        ),
+        EnvSetting(
+            "SIJAGA_MEMBERSHIP_EVENT_RETENTION_MONTHS",
+            "0",
+            "Months the membership history (creation, status and terms changes) is kept; `partitions`, run monthly, "
+            "drops older months. `0` (the default) keeps it for ever: the history is the evidence of who registered, "
+            "moved or ended a membership and why, for as long as the membership matters.",
+        ),
+        EnvSetting(
+            "SIJAGA_WORKER_CHANGE_RETENTION_MONTHS",
+            "0",
+            "Months the worker history (who changed a worker's data, with before/after values) is kept; `partitions` "
+            "drops older months. `0` (the default) keeps it for ever (evidence).",
         ),
         EnvSetting(
             "SIJAGA_ARREARS_MONTHS",

@@ -133,8 +133,11 @@ IMPORT_SET_BASED_FK = env_flag("SIJAGA_IMPORT_SET_BASED_FK", True)
 # Contributions: months of unpaid bills after which a membership becomes inactive (menunggak).
 ARREARS_MONTHS = int(env("SIJAGA_ARREARS_MONTHS") or 3)
 IMPORT_RETENTION_DAYS = int(env("SIJAGA_IMPORT_RETENTION_DAYS") or 90)
-# The access log's retention: `sijaga access_log_partitions` drops older months (sijaga.accounts.partitions).
+# Retention of the monthly-partitioned logs: `sijaga partitions` drops older months (sijaga.core.partitions).
 ACCESS_LOG_RETENTION_MONTHS = env_int("SIJAGA_ACCESS_LOG_RETENTION_MONTHS", 24)
+# The membership and worker histories are evidence: 0 keeps them for ever.
+MEMBERSHIP_EVENT_RETENTION_MONTHS = env_int("SIJAGA_MEMBERSHIP_EVENT_RETENTION_MONTHS", 0)
+WORKER_CHANGE_RETENTION_MONTHS = env_int("SIJAGA_WORKER_CHANGE_RETENTION_MONTHS", 0)
 
 TASKS = {
     "default": {

@@ -24,3 +24,9 @@ class ContributionsConfig(AppConfig):
         from sijaga.imports.kinds import register
 
         register(PaymentKind())
+
+        # `sijaga partitions` creates the bill lines' coming months too (kept for ever: no retention setting).
+        from sijaga.contributions.partitions import LINES
+        from sijaga.core.partitions import register as register_table
+
+        register_table(LINES)

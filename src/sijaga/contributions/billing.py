@@ -43,6 +43,7 @@ from sijaga.contributions.partitions import ensure_month
 from sijaga.contributions.rates import BP, SEGMENTS, RateTable
 from sijaga.core.bulk import Dialect, id_table
 from sijaga.core.periods import Month
+from sijaga.enrollment.partitions import ensure_this_month
 
 #: the foreign keys of the bill lines, each checked set-based by the run when it writes without the RI triggers (a
 #: test compares this with pg_constraint; the run falls back to the triggers when they differ)
@@ -492,6 +493,8 @@ def run_billing(
     d = Dialect(connection.vendor)
     now = timezone.now()
     ensure_month(month)  # before the run's transaction when there is none: a short one of its own
+    if settle:  # the status refresh writes one history row per moved membership: into this month's partition
+        ensure_this_month(now.date())
     with transaction.atomic(), connection.cursor() as cur:
         if d.pg:  # one run per payer set at a time: concurrent runs of the same payers wait
             cur.execute("SELECT id FROM enrollment_payer WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [payer_ids])

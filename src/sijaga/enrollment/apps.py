@@ -29,3 +29,9 @@ class EnrollmentConfig(AppConfig):
         from sijaga.registry.signals import workers_changed
 
         workers_changed.connect(elsewhere.on_workers_changed, dispatch_uid="enrollment.elsewhere")
+
+        # `sijaga partitions` keeps the membership history's monthly partitions (PostgreSQL).
+        from sijaga.core.partitions import register
+        from sijaga.enrollment.partitions import EVENTS
+
+        register(EVENTS)

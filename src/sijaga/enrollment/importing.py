@@ -876,6 +876,14 @@ class PayerTargets:
         if not actor.covers(ctx.target.region_code):
             raise PermissionDenied(_("Pembayar iuran berada di luar wilayah tugas Anda."))
 
+    def before_merge(self, ctx: Context) -> None:
+        """Outside the merge's transaction: this month has its history partitions, so the merge's events (creation,
+        terms, worker changes; the payment file's status refresh) land in them and not in DEFAULT. Creating one
+        takes locks the merge must not hold until its commit (`core.partitions.ensure_current`)."""
+        from sijaga.enrollment.partitions import ensure_this_month
+
+        ensure_this_month(timezone.now().date())
+
 
 #: A file that creates or changes at least this many rows refreshes the planner's statistics before its commit.
 ANALYZE_AFTER = 50_000

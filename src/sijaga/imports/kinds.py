@@ -146,6 +146,9 @@ class ImportKind(Protocol):
     def merge(self, valid: pl.DataFrame, ctx: Context) -> MergeResult:
         """Set-based, idempotent write of the valid rows; runs inside the engine's transaction."""
 
+    # Optional: `before_merge(ctx)`, called before the engine's transaction of a batch that writes (not on a dry
+    # run), for work that must not run inside it: creating this month's partitions of the tables `merge` writes.
+
     def mask_preview(self, actor: Actor, rows: list[dict]) -> list[dict]:
         """The stored rejection preview as this actor may see it (masked identifiers for masked roles)."""
 

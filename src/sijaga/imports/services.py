@@ -355,6 +355,8 @@ def _run(batch: ImportBatch, actor: Actor, pulse: _Pulse, today: dt.date | None,
     writes = not (batch.dry_run or blocked)
     if writes:
         _record(batch, BatchStatus.IMPORTING, by=actor.user)
+        if (prepare := getattr(kind, "before_merge", None)) is not None:
+            prepare(ctx)  # outside the merge's transaction (kinds.ImportKind)
     for attempt in (1, 2):
         try:
             with transaction.atomic():
