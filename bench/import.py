@@ -200,14 +200,15 @@ FINAL_TABLES = ("registry_worker", "enrollment_membership", "enrollment_membersh
 
 
 def dump_final(url: str, workdir: Path) -> dict[str, Path]:
-    """The rows (b) wrote, every column, as PostgreSQL text-format files: what the limit (l) COPYs back."""
+    """The rows (b) wrote, every column, as PostgreSQL text-format files: what the limit (l) COPYs back. A query, not
+    the table: the history tables are partitioned, and `COPY <partitioned table> TO` is refused."""
     import psycopg
 
     out = {}
     with psycopg.connect(url) as conn, conn.cursor() as cur:
         for table in FINAL_TABLES:
             path = workdir / f"final-{table}.copy"
-            with path.open("wb") as fh, cur.copy(f"COPY {table} TO STDOUT") as copy:
+            with path.open("wb") as fh, cur.copy(f"COPY (SELECT * FROM {table}) TO STDOUT") as copy:
                 for block in copy:
                     fh.write(block)
             out[table] = path
